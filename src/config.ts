@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** What a command line may set; each wins over its environment variable. */
+export interface ConfigFlags {
+  dbBackend?: string;
+  dbHost?: string;
+  dbPort?: string;
+  dbName?: string;
+  dbUser?: string;
+  dbPassword?: string;
+  dbSchema?: string;
+  dbUrl?: string;
+  sqlitePath?: string;
+  host?: string;
+  port?: string;
+}
+
+export interface PoolSize {
+  min: number;
+  max: number;
+}
+
+export type DatabaseConfig =
+  | { backend: 'sqlite'; path: string }
+  | { backend: 'postgres'; url: string; schema: string; pool: PoolSize };
+
+export interface Config {
+  database: DatabaseConfig;
+  server: { host: string; port: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A PostgreSQL schema name we are willing to interpolate as an identifier. */
+export const pgSchemaName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+// Keys are the environment variable names, so every zod issue names the variable to fix.
+const environment = z
+  .object({
+    DRIFT_BACKEND: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    DRIFT_SQLITE_PATH: z.string().min(1).default(path.join('data', 'drift_tracking.db')),
+    DRIFT_DB_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+        .refine((url) => URL.canParse(url), 'is not a valid URL')
+        .optional(),
+    ),
+    POSTGRES_HOST: z.string().min(1).default('localhost'),
+    POSTGRES_PORT: port.default(5432),
+    POSTGRES_DB: z.string().min(1).default('crossbridge'),
+    POSTGRES_USER: z.string().min(1).default('crossbridge'),
+    POSTGRES_PASSWORD: optionalText,
+    POSTGRES_SCHEMA: pgSchemaName.default('drift'),
+    DRIFT_PG_POOL_MIN: z.coerce.number().int().min(0).max(1000).default(1),
+    DRIFT_PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(4000),
+  })
+  .refine((e) => e.DRIFT_PG_POOL_MIN <= e.DRIFT_PG_POOL_MAX, {
+    path: ['DRIFT_PG_POOL_MIN'],
+    message: 'must not exceed DRIFT_PG_POOL_MAX',
+  });
+
+const flagToVariable: Record<keyof ConfigFlags, string> = {
+  dbBackend: 'DRIFT_BACKEND',
+  dbHost: 'POSTGRES_HOST',
+  dbPort: 'POSTGRES_PORT',
+  dbName: 'POSTGRES_DB',
+  dbUser: 'POSTGRES_USER',
+  dbPassword: 'POSTGRES_PASSWORD',
+  dbSchema: 'POSTGRES_SCHEMA',
+  dbUrl: 'DRIFT_DB_URL',
+  sqlitePath: 'DRIFT_SQLITE_PATH',
+  host: 'HOST',
+  port: 'PORT',
+};
+
+/** Flags > environment > defaults. Throws ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const [flag, variable] of Object.entries(flagToVariable)) {
+    const value = flags[flag as keyof ConfigFlags];
+    if (value !== undefined) merged[variable] = value;
+  }
+  const parsed = environment.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      // The received value is left out on purpose: it may be a password.
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const server = { host: e.HOST, port: e.PORT };
+  if (e.DRIFT_BACKEND === 'sqlite') {
+    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server };
+  }
+  const url = e.DRIFT_DB_URL ?? postgresUrl(e);
+  return {
+    database: {
+      backend: 'postgres',
+      url,
+      schema: e.POSTGRES_SCHEMA,
+      pool: { min: e.DRIFT_PG_POOL_MIN, max: e.DRIFT_PG_POOL_MAX },
+    },
+    server,
+  };
+}
+
+function postgresUrl(parts: {
+  POSTGRES_HOST: string;
+  POSTGRES_PORT: number;
+  POSTGRES_DB: string;
+  POSTGRES_USER: string;
+  POSTGRES_PASSWORD?: string | undefined;
+}): string {
+  const url = new URL('postgresql://localhost');
+  url.hostname = parts.POSTGRES_HOST;
+  url.port = String(parts.POSTGRES_PORT);
+  url.pathname = `/${encodeURIComponent(parts.POSTGRES_DB)}`;
+  url.username = parts.POSTGRES_USER;
+  if (parts.POSTGRES_PASSWORD) url.password = parts.POSTGRES_PASSWORD;
+  return url.toString();
+}
+
+/** The connection string fit for logs and errors: the password, if any, becomes ***. */
+export function maskUrl(url: string): string {
+  if (!URL.canParse(url)) return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/** One line naming where the data lives, safe to print. */
+export function describeDatabase(database: DatabaseConfig): string {
+  return database.backend === 'sqlite'
+    ? `sqlite ${database.path}`
+    : `postgres ${maskUrl(database.url)} schema ${database.schema}`;
+}

@@ -1,0 +1,72 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { pgSchemaName, type PoolSize } from '../../config.js';
+import * as schema from './schema.js';
+
+export type PgDatabase = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+export const pgMigrationsFolder = fileURLToPath(new URL('../../../drizzle/pg', import.meta.url));
+
+export interface PgConnectionOptions {
+  url: string;
+  schema: string;
+  pool: PoolSize;
+}
+
+/** Refuses anything but a plain identifier before a single statement runs. */
+export function assertSchemaName(name: string): string {
+  const checked = pgSchemaName.safeParse(name);
+  if (!checked.success) {
+    throw new Error(`Invalid PostgreSQL schema "${name}": ${checked.error.issues[0]?.message ?? 'not a plain identifier'}`);
+  }
+  return checked.data;
+}
+
+/**
+ * A pool whose every connection works in the tenant schema: the schema goes first on the
+ * search_path in the startup packet, so unqualified table names (and the generated migrations)
+ * resolve there and two schemas on one database never see each other's rows.
+ */
+export async function connectPg(options: PgConnectionOptions): Promise<PgDatabase> {
+  const schemaName = assertSchemaName(options.schema);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    min: options.pool.min,
+    max: options.pool.max,
+    options: `-c search_path=${schemaName}`,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'driftwatch',
+  });
+  // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
+  pool.on('error', () => {});
+  const db = drizzle({ client: pool, schema, casing: 'snake_case' });
+  try {
+    await migratePg(db, schemaName);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return db;
+}
+
+/** Applies the migrations under a per-schema advisory lock, so instances starting together take turns. */
+async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
+  const client = await db.$client.connect();
+  try {
+    const lockKey = sql`hashtext(${`driftwatch.migrate.${schemaName}`})`;
+    const locked = drizzle({ client, casing: 'snake_case' });
+    await locked.execute(sql`select pg_advisory_lock(${lockKey})`);
+    try {
+      await locked.execute(sql`create schema if not exists ${sql.identifier(schemaName)}`);
+      await migrate(locked, { migrationsFolder: pgMigrationsFolder, migrationsSchema: schemaName });
+    } finally {
+      await locked.execute(sql`select pg_advisory_unlock(${lockKey})`);
+    }
+  } finally {
+    client.release();
+  }
+}

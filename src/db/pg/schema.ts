@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+// Tables carry no schema: the configured one is put on each connection's search_path,
+// so one set of migrations serves every tenant schema (see db/pg/connect.ts).
+// Column names come from `casing: 'snake_case'`; keep keys identical to db/sqlite/schema.ts.
+
+const id = () => bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity();
+const instant = () => timestamp({ withTimezone: true, mode: 'date' });
+
+export const confidenceMeasurements = pgTable(
+  'confidence_measurements',
+  {
+    id: id(),
+    testName: text().notNull(),
+    confidence: doublePrecision().notNull(),
+    category: text(),
+    timestamp: instant().notNull(),
+    failureId: text(),
+    ruleScore: doublePrecision(),
+    signalScore: doublePrecision(),
+    createdAt: instant().notNull().defaultNow(),
+  },
+  (t) => [
+    index('idx_measurements_test_name_timestamp').on(t.testName, t.timestamp, t.id),
+    index('idx_measurements_category').on(t.category),
+    index('idx_measurements_timestamp').on(t.timestamp, t.id),
+    check('measurements_confidence_range', sql`${t.confidence} >= 0 and ${t.confidence} <= 1`),
+  ],
+);
+
+export const driftAnalysis = pgTable(
+  'drift_analysis',
+  {
+    id: id(),
+    testName: text().notNull(),
+    category: text(),
+    baselineConfidence: doublePrecision().notNull(),
+    currentConfidence: doublePrecision().notNull(),
+    driftPercentage: doublePrecision().notNull(),
+    driftAbsolute: doublePrecision().notNull(),
+    severity: text().notNull(),
+    direction: text().notNull(),
+    trend: text().notNull(),
+    measurementsCount: integer().notNull(),
+    timeSpanSeconds: doublePrecision().notNull(),
+    recommendations: jsonb().$type<string[]>().notNull(),
+    pValue: doublePrecision(),
+    changePointAt: instant(),
+    analyzedAt: instant().notNull(),
+  },
+  (t) => [
+    index('idx_analysis_test_name_analyzed_at').on(t.testName, t.analyzedAt, t.id),
+    index('idx_analysis_severity').on(t.severity),
+    index('idx_analysis_analyzed_at').on(t.analyzedAt, t.id),
+  ],
+);
+
+export const driftAlerts = pgTable(
+  'drift_alerts',
+  {
+    id: id(),
+    testName: text().notNull(),
+    category: text(),
+    severity: text().notNull(),
+    driftPercentage: doublePrecision().notNull(),
+    message: text().notNull(),
+    recommendations: jsonb().$type<string[]>().notNull(),
+    createdAt: instant().notNull(),
+    acknowledged: boolean().notNull().default(false),
+    acknowledgedAt: instant(),
+    acknowledgedBy: text(),
+  },
+  (t) => [
+    index('idx_alerts_test_name_created_at').on(t.testName, t.createdAt, t.id),
+    index('idx_alerts_severity').on(t.severity),
+    index('idx_alerts_created_at').on(t.createdAt, t.id),
+    index('idx_alerts_acknowledged').on(t.acknowledged),
+  ],
+);

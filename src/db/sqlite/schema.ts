@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+// Twin of db/pg/schema.ts: same table, key and index names (a parity test holds them together).
+// Instants are epoch milliseconds in an INTEGER, so range filters and ordering compare numbers
+// and use the indexes; booleans are 0/1 and JSON arrays are TEXT.
+
+const id = () => integer().primaryKey({ autoIncrement: true });
+const instant = () => integer({ mode: 'timestamp_ms' });
+const stringArray = () => text({ mode: 'json' }).$type<string[]>();
+
+export const confidenceMeasurements = sqliteTable(
+  'confidence_measurements',
+  {
+    id: id(),
+    testName: text().notNull(),
+    confidence: real().notNull(),
+    category: text(),
+    timestamp: instant().notNull(),
+    failureId: text(),
+    ruleScore: real(),
+    signalScore: real(),
+    createdAt: instant()
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [
+    index('idx_measurements_test_name_timestamp').on(t.testName, t.timestamp, t.id),
+    index('idx_measurements_category').on(t.category),
+    index('idx_measurements_timestamp').on(t.timestamp, t.id),
+    check('measurements_confidence_range', sql`${t.confidence} >= 0 and ${t.confidence} <= 1`),
+  ],
+);
+
+export const driftAnalysis = sqliteTable(
+  'drift_analysis',
+  {
+    id: id(),
+    testName: text().notNull(),
+    category: text(),
+    baselineConfidence: real().notNull(),
+    currentConfidence: real().notNull(),
+    driftPercentage: real().notNull(),
+    driftAbsolute: real().notNull(),
+    severity: text().notNull(),
+    direction: text().notNull(),
+    trend: text().notNull(),
+    measurementsCount: integer().notNull(),
+    timeSpanSeconds: real().notNull(),
+    recommendations: stringArray().notNull(),
+    pValue: real(),
+    changePointAt: instant(),
+    analyzedAt: instant().notNull(),
+  },
+  (t) => [
+    index('idx_analysis_test_name_analyzed_at').on(t.testName, t.analyzedAt, t.id),
+    index('idx_analysis_severity').on(t.severity),
+    index('idx_analysis_analyzed_at').on(t.analyzedAt, t.id),
+  ],
+);
+
+export const driftAlerts = sqliteTable(
+  'drift_alerts',
+  {
+    id: id(),
+    testName: text().notNull(),
+    category: text(),
+    severity: text().notNull(),
+    driftPercentage: real().notNull(),
+    message: text().notNull(),
+    recommendations: stringArray().notNull(),
+    createdAt: instant().notNull(),
+    acknowledged: integer({ mode: 'boolean' }).notNull().default(false),
+    acknowledgedAt: instant(),
+    acknowledgedBy: text(),
+  },
+  (t) => [
+    index('idx_alerts_test_name_created_at').on(t.testName, t.createdAt, t.id),
+    index('idx_alerts_severity').on(t.severity),
+    index('idx_alerts_created_at').on(t.createdAt, t.id),
+    index('idx_alerts_acknowledged').on(t.acknowledged),
+  ],
+);

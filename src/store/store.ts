@@ -1,0 +1,224 @@
+// The domain types and the Store interface every backend implements.
+// Nothing here knows about a dialect; GraphQL, the CLI and the drift runner see only this.
+
+export const severities = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type Severity = (typeof severities)[number];
+export const directions = ['INCREASING', 'DECREASING', 'STABLE'] as const;
+export type Direction = (typeof directions)[number];
+
+export interface Measurement {
+  id: number;
+  testName: string;
+  confidence: number;
+  category: string | null;
+  timestamp: Date;
+  failureId: string | null;
+  ruleScore: number | null;
+  signalScore: number | null;
+  createdAt: Date;
+}
+
+export interface NewMeasurement {
+  testName: string;
+  confidence: number;
+  category?: string | null | undefined;
+  /** Defaults to the moment the store receives it. */
+  timestamp?: Date | undefined;
+  failureId?: string | null | undefined;
+  ruleScore?: number | null | undefined;
+  signalScore?: number | null | undefined;
+}
+
+export interface DriftAnalysis {
+  id: number;
+  testName: string;
+  category: string | null;
+  baselineConfidence: number;
+  currentConfidence: number;
+  driftPercentage: number;
+  driftAbsolute: number;
+  severity: Severity;
+  direction: Direction;
+  trend: string;
+  measurementsCount: number;
+  timeSpanSeconds: number;
+  recommendations: string[];
+  pValue: number | null;
+  changePointAt: Date | null;
+  analyzedAt: Date;
+}
+export type NewDriftAnalysis = Omit<DriftAnalysis, 'id'>;
+
+export interface DriftAlert {
+  id: number;
+  testName: string;
+  category: string | null;
+  severity: Severity;
+  driftPercentage: number;
+  message: string;
+  recommendations: string[];
+  createdAt: Date;
+  acknowledged: boolean;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+export type NewDriftAlert = Omit<DriftAlert, 'id' | 'acknowledged' | 'acknowledgedAt' | 'acknowledgedBy'>;
+
+export interface TrackedTest {
+  testName: string;
+  category: string | null;
+  measurementsCount: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  latestConfidence: number;
+  averageConfidence: number;
+}
+
+export interface Statistics {
+  totalTests: number;
+  totalMeasurements: number;
+  avgConfidence: number | null;
+  minConfidence: number | null;
+  maxConfidence: number | null;
+}
+
+export interface MeasurementFilter {
+  testName?: string | undefined;
+  category?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+export interface AnalysisFilter {
+  testName?: string | undefined;
+  category?: string | undefined;
+  minSeverity?: Severity | undefined;
+  since?: Date | undefined;
+}
+
+export interface AlertFilter {
+  testName?: string | undefined;
+  minSeverity?: Severity | undefined;
+  acknowledged?: boolean | undefined;
+  since?: Date | undefined;
+}
+
+export interface TestFilter {
+  category?: string | undefined;
+  /** Case-insensitive substring of the test name. */
+  search?: string | undefined;
+}
+
+export interface StatisticsScope {
+  category?: string | undefined;
+  since?: Date | undefined;
+}
+
+/** Where a listing resumes: the sort key and id of the row a client last saw. */
+export interface TimeCursor {
+  at: Date;
+  id: number;
+}
+
+/**
+ * Keyset pagination. Listings run newest first; `first`/`after` walk towards older rows,
+ * `last`/`before` towards newer ones. Exactly one of first/last is expected.
+ */
+export interface PageRequest<C> {
+  first?: number | undefined;
+  after?: C | undefined;
+  last?: number | undefined;
+  before?: C | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface RetentionDays {
+  measurementsDays: number;
+  analysisDays: number;
+  alertsDays: number;
+}
+
+export interface CleanupCounts {
+  measurements: number;
+  analyses: number;
+  alerts: number;
+}
+
+export type AcknowledgeResult =
+  | { status: 'acknowledged'; alert: DriftAlert }
+  | { status: 'already-acknowledged'; alert: DriftAlert }
+  | { status: 'not-found' };
+
+/** What the alert policy needs to know of a test's alert history. */
+export interface AlertHistory {
+  lastAlert: DriftAlert | null;
+  /** Severities of the analyses stored after the last alert, to tell a recovery from the same episode. */
+  severitiesSinceLastAlert: Severity[];
+}
+
+/** Rows as export/import and copy move them: everything, ids included. */
+export interface TableRows {
+  measurements: Measurement;
+  analyses: DriftAnalysis;
+  alerts: DriftAlert;
+}
+export type TableName = keyof TableRows;
+export const tableNames: TableName[] = ['measurements', 'analyses', 'alerts'];
+
+export type StorageBackend = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly backend: StorageBackend;
+  /** The PostgreSQL schema in use; null on SQLite. */
+  readonly schema: string | null;
+
+  recordMeasurement(input: NewMeasurement): Promise<Measurement>;
+  /** One transaction: every row lands or none does. Returns how many were stored. */
+  recordMeasurements(inputs: NewMeasurement[]): Promise<number>;
+  getMeasurements(ids: readonly number[]): Promise<Measurement[]>;
+  listMeasurements(filter: MeasurementFilter, page: PageRequest<TimeCursor>): Promise<Page<Measurement>>;
+  countMeasurements(filter: MeasurementFilter): Promise<number>;
+  /** Every measurement of one test in time order (oldest first), optionally since a moment. */
+  measurementsOfTest(testName: string, since?: Date): Promise<Measurement[]>;
+
+  listTests(filter: TestFilter, page: { first: number; after?: string | undefined }): Promise<Page<TrackedTest>>;
+  countTests(filter: TestFilter): Promise<number>;
+  getTests(testNames: readonly string[]): Promise<TrackedTest[]>;
+  /** Names of tests with measurements, in name order, for batched analysis. */
+  listTestNames(filter: { category?: string | undefined; after?: string | undefined; limit: number }): Promise<string[]>;
+
+  saveAnalyses(analyses: NewDriftAnalysis[]): Promise<DriftAnalysis[]>;
+  getAnalyses(ids: readonly number[]): Promise<DriftAnalysis[]>;
+  latestAnalyses(testNames: readonly string[]): Promise<DriftAnalysis[]>;
+  listAnalyses(filter: AnalysisFilter, page: PageRequest<TimeCursor>): Promise<Page<DriftAnalysis>>;
+  countAnalyses(filter: AnalysisFilter): Promise<number>;
+
+  createAlert(alert: NewDriftAlert): Promise<DriftAlert>;
+  getAlerts(ids: readonly number[]): Promise<DriftAlert[]>;
+  listAlerts(filter: AlertFilter, page: PageRequest<TimeCursor>): Promise<Page<DriftAlert>>;
+  countAlerts(filter: AlertFilter): Promise<number>;
+  /** The first acknowledgement wins; a second one reports the first. */
+  acknowledgeAlert(id: number, by: string | null, at: Date): Promise<AcknowledgeResult>;
+  alertHistory(testName: string): Promise<AlertHistory>;
+  /** Alerts with an id above `afterId`, oldest first: the catch-up read after a missed notification. */
+  alertsAfter(afterId: number, limit: number): Promise<DriftAlert[]>;
+
+  statistics(scope: StatisticsScope): Promise<Statistics>;
+  databaseSizeBytes(): Promise<number>;
+  /** Deletes rows older than the given ages (relative to `now`), each table in one statement. */
+  cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts>;
+  vacuum(): Promise<void>;
+
+  /** Streams a table in id order, batch by batch, for export and copy. */
+  streamRows<T extends TableName>(table: T, batchSize: number): AsyncIterable<TableRows[T][]>;
+  /** Inserts rows with their ids in one transaction; rows whose id exists are skipped. Returns how many were inserted. */
+  importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
+  countRows(table: TableName): Promise<number>;
+
+  close(): Promise<void>;
+}

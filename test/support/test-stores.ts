@@ -1,0 +1,68 @@
+// Fresh, real databases for tests: a new SQLite file or a new PostgreSQL schema each time, removed afterwards.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject, test } from 'vitest';
+import type { DatabaseConfig } from '../../src/config.js';
+import { openStore } from '../../src/db/open-database.js';
+import type { StorageBackend, Store } from '../../src/store/store.js';
+
+export const backends: StorageBackend[] = ['sqlite', 'postgres'];
+
+export interface TestDatabase {
+  config: DatabaseConfig;
+  /** Removes the file or drops the schema. Close every store on it first. */
+  destroy(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${crypto.randomBytes(6).toString('hex')}`;
+}
+
+export function testPgUrl(): string {
+  return inject('pgUrl');
+}
+
+export async function createTestDatabase(backend: StorageBackend): Promise<TestDatabase> {
+  if (backend === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-'));
+    return {
+      config: { backend: 'sqlite', path: path.join(dir, 'drift.db') },
+      destroy: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = uniqueName('test');
+  const url = testPgUrl();
+  return {
+    config: { backend: 'postgres', url, schema, pool: { min: 0, max: 4 } },
+    destroy: () => dropSchema(url, schema),
+  };
+}
+
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A vitest `test` whose `store` fixture is a migrated, empty store of the given backend. */
+export function storeTest(backend: StorageBackend) {
+  return test.extend<{ database: TestDatabase; store: Store }>({
+    database: async ({}, use) => {
+      const database = await createTestDatabase(backend);
+      await use(database);
+      await database.destroy();
+    },
+    store: async ({ database }, use) => {
+      const store = await openStore(database.config);
+      await use(store);
+      await store.close();
+    },
+  });
+}
