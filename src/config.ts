@@ -25,9 +25,27 @@ export type DatabaseConfig =
   | { backend: 'sqlite'; path: string }
   | { backend: 'postgres'; url: string; schema: string; pool: PoolSize };
 
+export const apiScopes = ['read', 'write', 'admin'] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+export interface ApiKey {
+  name: string;
+  key: string;
+  scopes: ApiScope[];
+}
+
+export interface ApiConfig {
+  /** Empty: no authentication (allowed on a loopback HOST, or with DRIFT_ALLOW_ANONYMOUS=true). */
+  keys: ApiKey[];
+  allowAnonymous: boolean;
+  /** The most rows one recordMeasurements call may carry. */
+  maxBatchSize: number;
+}
+
 export interface Config {
   database: DatabaseConfig;
   server: { host: string; port: number };
+  api: ApiConfig;
 }
 
 export class ConfigError extends Error {
@@ -42,16 +60,47 @@ export const pgSchemaName = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)');
 
-const port = z.coerce.number().int().min(1).max(65535);
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+const port = wholeNumber(1, 65535);
 const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+// DRIFT_API_KEYS: comma-separated `name:key:scope+scope` entries, e.g. `ci:s3cret:read+write`.
+const apiKeys = z
+  .string()
+  .optional()
+  .transform((value, ctx): ApiKey[] => {
+    if (value === undefined) return [];
+    const keys: ApiKey[] = [];
+    for (const [index, entry] of value.split(',').entries()) {
+      const [name, key, scopes, ...rest] = entry.trim().split(':');
+      const parsedScopes = (scopes ?? '').split('+').filter(Boolean);
+      const known = parsedScopes.every((s): s is ApiScope => (apiScopes as readonly string[]).includes(s));
+      // The entry itself is never echoed: it holds a secret.
+      if (!name || !key || rest.length > 0 || parsedScopes.length === 0 || !known) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must look like name:key:read+write+admin` });
+        continue;
+      }
+      if (key.length < 16) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} (${name}): the key must be at least 16 characters` });
+        continue;
+      }
+      keys.push({ name, key, scopes: parsedScopes as ApiScope[] });
+    }
+    return keys;
+  });
+
 // Keys are the environment variable names, so every zod issue names the variable to fix.
 const environment = z
   .object({
-    DRIFT_BACKEND: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    DRIFT_BACKEND: z.enum(['sqlite', 'postgres'], { error: 'must be sqlite or postgres' }).default('sqlite'),
     DRIFT_SQLITE_PATH: z.string().min(1).default(path.join('data', 'drift_tracking.db')),
     DRIFT_DB_URL: optionalText.pipe(
       z
@@ -66,10 +115,13 @@ const environment = z
     POSTGRES_USER: z.string().min(1).default('crossbridge'),
     POSTGRES_PASSWORD: optionalText,
     POSTGRES_SCHEMA: pgSchemaName.default('drift'),
-    DRIFT_PG_POOL_MIN: z.coerce.number().int().min(0).max(1000).default(1),
-    DRIFT_PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+    DRIFT_PG_POOL_MIN: wholeNumber(0, 1000).default(1),
+    DRIFT_PG_POOL_MAX: wholeNumber(1, 1000).default(10),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
+    DRIFT_API_KEYS: optionalText.pipe(apiKeys),
+    DRIFT_ALLOW_ANONYMOUS: z.stringbool({ error: 'must be true or false' }).default(false),
+    DRIFT_MAX_BATCH_SIZE: wholeNumber(1, 1_000_000).default(10_000),
   })
   .refine((e) => e.DRIFT_PG_POOL_MIN <= e.DRIFT_PG_POOL_MAX, {
     path: ['DRIFT_PG_POOL_MIN'],
@@ -106,8 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   }
   const e = parsed.data;
   const server = { host: e.HOST, port: e.PORT };
+  const api = { keys: e.DRIFT_API_KEYS, allowAnonymous: e.DRIFT_ALLOW_ANONYMOUS, maxBatchSize: e.DRIFT_MAX_BATCH_SIZE };
   if (e.DRIFT_BACKEND === 'sqlite') {
-    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server };
+    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server, api };
   }
   const url = e.DRIFT_DB_URL ?? postgresUrl(e);
   return {
@@ -118,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       pool: { min: e.DRIFT_PG_POOL_MIN, max: e.DRIFT_PG_POOL_MAX },
     },
     server,
+    api,
   };
 }
 

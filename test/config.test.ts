@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeDatabase, loadConfig, maskUrl } from '../src/config.js';
+
+function problems(env: Record<string, string>, flags = {}): string[] {
+  try {
+    loadConfig(env, flags);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('defaults to SQLite under data/ and a loopback server', () => {
+    expect(loadConfig({})).toStrictEqual({
+      database: { backend: 'sqlite', path: 'data/drift_tracking.db' },
+      server: { host: '127.0.0.1', port: 4000 },
+      api: { keys: [], allowAnonymous: false, maxBatchSize: 10_000 },
+    });
+  });
+
+  it('builds a PostgreSQL URL from the seed variables, with the seed defaults', () => {
+    const config = loadConfig({ DRIFT_BACKEND: 'postgres', POSTGRES_PASSWORD: 'p@ss/word' });
+    expect(config.database).toStrictEqual({
+      backend: 'postgres',
+      url: 'postgresql://crossbridge:p%40ss%2Fword@localhost:5432/crossbridge',
+      schema: 'drift',
+      pool: { min: 1, max: 10 },
+    });
+  });
+
+  it('lets DRIFT_DB_URL win over the parts and flags win over the environment', () => {
+    const env = { DRIFT_BACKEND: 'postgres', POSTGRES_HOST: 'ignored', DRIFT_DB_URL: 'postgresql://u@db:6543/x', POSTGRES_SCHEMA: 'env_schema', PORT: '5000' };
+    const config = loadConfig(env, { dbSchema: 'flag_schema', port: '6000' });
+    expect(config.database).toMatchObject({ url: 'postgresql://u@db:6543/x', schema: 'flag_schema' });
+    expect(config.server.port).toBe(6000);
+    expect(loadConfig({ DRIFT_BACKEND: 'postgres' }, { dbBackend: 'sqlite', sqlitePath: '/tmp/x.db' }).database).toStrictEqual({
+      backend: 'sqlite',
+      path: '/tmp/x.db',
+    });
+  });
+
+  it('lists every invalid value at once, naming its variable', () => {
+    expect(
+      problems({ PORT: 'abc', DRIFT_BACKEND: 'mysql', POSTGRES_SCHEMA: 'drift; drop table x', DRIFT_PG_POOL_MIN: '20', DRIFT_PG_POOL_MAX: '5' }),
+    ).toStrictEqual([
+      'DRIFT_BACKEND: must be sqlite or postgres',
+      'POSTGRES_SCHEMA: must be a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)',
+      'PORT: must be a whole number from 1 to 65535',
+    ]);
+    expect(problems({ DRIFT_PG_POOL_MIN: '20', DRIFT_PG_POOL_MAX: '5' })).toStrictEqual(['DRIFT_PG_POOL_MIN: must not exceed DRIFT_PG_POOL_MAX']);
+    expect(problems({ DRIFT_DB_URL: 'mysql://x' })).toStrictEqual(['DRIFT_DB_URL: must be a postgresql:// URL']);
+  });
+
+  it('parses API keys and refuses malformed ones without echoing the secret', () => {
+    expect(loadConfig({ DRIFT_API_KEYS: 'ci:0123456789abcdef:read+write, ops:fedcba9876543210:admin' }).api.keys).toStrictEqual([
+      { name: 'ci', key: '0123456789abcdef', scopes: ['read', 'write'] },
+      { name: 'ops', key: 'fedcba9876543210', scopes: ['admin'] },
+    ]);
+    const refused = problems({ DRIFT_API_KEYS: 'ci:supersecretvalue123:root' });
+    expect(refused).toStrictEqual(['DRIFT_API_KEYS: entry 1 must look like name:key:read+write+admin']);
+    expect(refused.join()).not.toContain('supersecretvalue123');
+    expect(problems({ DRIFT_API_KEYS: 'ci:short:read' })).toStrictEqual(['DRIFT_API_KEYS: entry 1 (ci): the key must be at least 16 characters']);
+  });
+
+  it('never shows a password', () => {
+    const refused = problems({ DRIFT_BACKEND: 'postgres', POSTGRES_PASSWORD: 'hunter2', PORT: '0' });
+    expect(refused.join()).not.toContain('hunter2');
+    expect(maskUrl('postgresql://user:hunter2@db:5432/x')).toBe('postgresql://user:***@db:5432/x');
+    expect(maskUrl('postgresql://user@db/x')).toBe('postgresql://user@db/x');
+    const database = loadConfig({ DRIFT_BACKEND: 'postgres', POSTGRES_PASSWORD: 'hunter2' }).database;
+    expect(describeDatabase(database)).toBe('postgres postgresql://crossbridge:***@localhost:5432/crossbridge schema drift');
+  });
+});

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import { openStore } from '../../src/db/open-database.js';
+import { InvalidInputError } from '../../src/store/errors.js';
+import type { Store } from '../../src/store/store.js';
+import { exportJson } from '../../src/transfer/json-export.js';
+import { importJson } from '../../src/transfer/json-import.js';
+import { backends, createTestDatabase, storeTest } from '../support/test-stores.js';
+
+const t0 = Date.parse('2026-11-01T00:00:00.000Z');
+
+async function seed(store: Store) {
+  await store.recordMeasurements(
+    Array.from({ length: 130 }, (_, i) => ({
+      testName: i % 2 ? 'checkout ✓' : 'login',
+      confidence: (i % 11) / 10,
+      category: i % 3 ? 'ui' : null,
+      timestamp: new Date(t0 + i * 1000),
+      failureId: i % 5 ? null : `F-${i}`,
+      ruleScore: i % 4 ? 0.5 : null,
+    })),
+  );
+  await store.saveAnalyses([
+    {
+      testName: 'login',
+      category: 'ui',
+      baselineConfidence: 0.9,
+      currentConfidence: 0.6,
+      driftPercentage: 1 / 3,
+      driftAbsolute: 0.3,
+      severity: 'CRITICAL',
+      direction: 'DECREASING',
+      trend: 'degrading',
+      measurementsCount: 65,
+      timeSpanSeconds: 128,
+      recommendations: ['Review the recent failures of login'],
+      pValue: 0.0001,
+      changePointAt: new Date(t0 + 60_000),
+      analyzedAt: new Date(t0 + 200_000),
+    },
+  ]);
+  const alert = await store.createAlert({
+    testName: 'login',
+    category: 'ui',
+    severity: 'CRITICAL',
+    driftPercentage: 1 / 3,
+    message: 'login: confidence fell from 0.90 to 0.60',
+    recommendations: ['Review'],
+    createdAt: new Date(t0 + 200_000),
+  });
+  await store.acknowledgeAlert(alert.id, 'ana', new Date(t0 + 300_000));
+}
+
+function tempFile(name: string): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-json-')), name);
+}
+
+async function exportToFile(store: Store, file: string) {
+  const out = fs.createWriteStream(file);
+  const counts = await exportJson(store, out, { batchSize: 50 });
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return counts;
+}
+
+/** The file minus its export time, for comparing two exports. */
+function content(file: string) {
+  const { exported_at: _, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return rest;
+}
+
+for (const backend of backends) {
+  describe(`JSON export and import on ${backend}`, () => {
+    const test = storeTest(backend);
+
+    test('exports the seed layout with snake_case rows', async ({ store }) => {
+      await seed(store);
+      const file = tempFile('export.json');
+      expect(await exportToFile(store, file)).toStrictEqual({ measurements: 130, analyses: 1, alerts: 1 });
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(Object.keys(json)).toStrictEqual(['format', 'exported_at', 'measurements', 'analyses', 'alerts']);
+      expect(json.measurements[0]).toStrictEqual({
+        id: json.measurements[0].id,
+        test_name: 'login',
+        confidence: 0,
+        category: null,
+        timestamp: '2026-11-01T00:00:00.000Z',
+        failure_id: 'F-0',
+        rule_score: null,
+        signal_score: null,
+        created_at: json.measurements[0].created_at,
+      });
+      expect(json.alerts[0]).toMatchObject({ acknowledged: true, acknowledged_by: 'ana', acknowledged_at: '2026-11-01T00:05:00.000Z' });
+    });
+
+    for (const target of backends) {
+      test(`round-trips into ${target} with identical content, and a second import adds nothing`, async ({ store }) => {
+        await seed(store);
+        const first = tempFile('first.json');
+        await exportToFile(store, first);
+        const database = await createTestDatabase(target);
+        const copy = await openStore(database.config);
+        try {
+          const result = await importJson(copy, first, { batchSize: 40 });
+          expect(result).toStrictEqual({
+            inserted: { measurements: 130, analyses: 1, alerts: 1 },
+            skipped: { measurements: 0, analyses: 0, alerts: 0 },
+          });
+          const again = await importJson(copy, first);
+          expect(again.inserted).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0 });
+          const second = tempFile('second.json');
+          await exportToFile(copy, second);
+          expect(content(second)).toStrictEqual(content(first));
+        } finally {
+          await copy.close();
+          await database.destroy();
+        }
+      });
+    }
+
+    test('a file with one bad row imports nothing and names the row', async ({ store }) => {
+      const file = tempFile('bad.json');
+      const row = (id: number, confidence: number) => ({
+        id,
+        test_name: 't',
+        confidence,
+        category: null,
+        timestamp: '2026-11-01T00:00:00Z',
+        failure_id: null,
+        rule_score: null,
+        signal_score: null,
+        created_at: '2026-11-01T00:00:00Z',
+      });
+      fs.writeFileSync(file, JSON.stringify({ measurements: [row(1, 0.5), row(2, 0.5), row(3, 7)] }));
+      const error = await importJson(store, file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).issues).toStrictEqual([{ path: 'measurements.2.confidence', message: 'Too big: expected number to be <=1' }]);
+      expect(await store.countRows('measurements')).toBe(0);
+    });
+
+    test('malformed JSON imports nothing', async ({ store }) => {
+      const file = tempFile('broken.json');
+      fs.writeFileSync(file, '{"measurements": [{"id": 1, ');
+      await expect(importJson(store, file)).rejects.toBeInstanceOf(InvalidInputError);
+      expect(await store.countRows('measurements')).toBe(0);
+    });
+  });
+}
