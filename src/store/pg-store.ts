@@ -1,4 +1,5 @@
-import { type Column, and, asc, avg, count, countDistinct, desc, eq, getTableName, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, avg, count, countDistinct, desc, eq, getTableName, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
+import { toSnakeCase } from 'drizzle-orm/casing';
 import { alias } from 'drizzle-orm/pg-core';
 import { connectPg, type PgConnectionOptions, type PgDatabase } from '../db/pg/connect.js';
 import * as tables from '../db/pg/schema.js';
@@ -42,7 +43,7 @@ import type {
   TimeCursor,
   TrackedTest,
 } from './store.js';
-import { toMeasurementValues } from './validation.js';
+import { toMeasurementValues, type MeasurementValues } from './validation.js';
 
 const { confidenceMeasurements: m, driftAnalysis: a, driftAlerts: al } = tables;
 const tableOf = { measurements: m, analyses: a, alerts: al } as const;
@@ -77,16 +78,8 @@ export class PgStore implements Store {
   async recordMeasurements(inputs: NewMeasurement[]): Promise<number> {
     const rows = toMeasurementValues(inputs, new Date());
     if (rows.length === 0) return 0;
-    if (rows.length <= insertChunk) {
-      // One statement is atomic by itself: no transaction round trips needed.
-      await this.db.insert(m).values(rows);
-      return rows.length;
-    }
-    await this.db.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += insertChunk) {
-        await tx.insert(m).values(rows.slice(i, i + insertChunk));
-      }
-    });
+    // One statement is atomic by itself, whatever the batch size: no transaction round trips needed.
+    await this.db.execute(insertByColumns(rows));
     return rows.length;
   }
 
@@ -382,6 +375,25 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     await this.db.$client.end();
   }
+}
+
+// Batches go in as one array per column through unnest(): eight parameters whatever the batch size,
+// where a multi-row VALUES list costs a parameter per value to build and to bind.
+const unnestedColumns = [
+  ['testName', 'text'],
+  ['confidence', 'float8'],
+  ['category', 'text'],
+  ['timestamp', 'timestamptz'],
+  ['failureId', 'text'],
+  ['ruleScore', 'float8'],
+  ['signalScore', 'float8'],
+  ['createdAt', 'timestamptz'],
+] as const satisfies readonly (readonly [keyof MeasurementValues, string])[];
+
+function insertByColumns(rows: MeasurementValues[]): SQL {
+  const names = unnestedColumns.map(([key]) => sql.identifier(toSnakeCase(key)));
+  const arrays = unnestedColumns.map(([key, type]) => sql`${sql.param(rows.map((row) => row[key]))}::${sql.raw(type)}[]`);
+  return sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
 }
 
 function parseRows<T extends TableName>(table: T, rows: unknown[]): TableRows[T][] {

@@ -42,7 +42,7 @@ import type {
   TimeCursor,
   TrackedTest,
 } from './store.js';
-import { toMeasurementValues } from './validation.js';
+import { toMeasurementValues, type MeasurementValues } from './validation.js';
 
 const { confidenceMeasurements: m, driftAnalysis: a, driftAlerts: al } = tables;
 const tableOf = { measurements: m, analyses: a, alerts: al } as const;
@@ -60,7 +60,25 @@ export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
   readonly schema = null;
 
-  private constructor(private readonly db: SqliteDatabase) {}
+  // Prepared once: a batch then costs one bind per row, as with the raw driver.
+  private readonly insertMeasurement;
+
+  private constructor(private readonly db: SqliteDatabase) {
+    const slot = (name: keyof MeasurementValues) => sql.placeholder(name);
+    this.insertMeasurement = db
+      .insert(m)
+      .values({
+        testName: slot('testName'),
+        confidence: slot('confidence'),
+        category: slot('category'),
+        timestamp: slot('timestamp'),
+        failureId: slot('failureId'),
+        ruleScore: slot('ruleScore'),
+        signalScore: slot('signalScore'),
+        createdAt: slot('createdAt'),
+      })
+      .prepare();
+  }
 
   static open(file: string): SqliteStore {
     return new SqliteStore(connectSqlite(file));
@@ -73,10 +91,8 @@ export class SqliteStore implements Store {
 
   async recordMeasurements(inputs: NewMeasurement[]): Promise<number> {
     const rows = toMeasurementValues(inputs, new Date());
-    this.db.transaction((tx) => {
-      for (let i = 0; i < rows.length; i += insertChunk) {
-        tx.insert(m).values(rows.slice(i, i + insertChunk)).run();
-      }
+    this.db.transaction(() => {
+      for (const row of rows) this.insertMeasurement.run(row);
     });
     return rows.length;
   }

@@ -27,7 +27,8 @@ export const newMeasurementSchema = z.object({
 });
 
 /** A measurement ready to insert: trimmed, timestamped, absent fields as null. */
-export interface MeasurementValues {
+// A type alias, not an interface, so it fits the Record<string, unknown> that prepared statements take.
+export type MeasurementValues = {
   testName: string;
   confidence: number;
   category: string | null;
@@ -36,7 +37,7 @@ export interface MeasurementValues {
   ruleScore: number | null;
   signalScore: number | null;
   createdAt: Date;
-}
+};
 
 /** Validates a whole batch before anything is written; one bad row rejects all, naming each problem. */
 export function toMeasurementValues(inputs: readonly NewMeasurement[], now: Date): MeasurementValues[] {

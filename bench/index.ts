@@ -1,0 +1,17 @@
+// `npm run bench` runs every section; `npm run bench -- ingest transfer` runs the named ones.
+import { benchStoreIngest } from './store-ingest.js';
+import { benchTransfer } from './transfer.js';
+
+const sections: Record<string, () => Promise<void>> = {
+  ingest: benchStoreIngest,
+  transfer: benchTransfer,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(`Unknown section(s): ${unknown.join(', ')}. Sections: ${Object.keys(sections).join(', ')}`);
+  process.exit(2);
+}
+console.log(`# Driftwatch benchmark — node ${process.version}, ${new Date().toISOString()}`);
+for (const name of wanted.length > 0 ? wanted : Object.keys(sections)) await sections[name]!();
