@@ -354,7 +354,7 @@ export class PgStore implements Store {
         const chunk = rows.slice(i, i + insertChunk);
         const insert =
           table === 'measurements'
-            ? tx.insert(m).values(chunk as Measurement[]).onConflictDoNothing({ target: m.id })
+            ? tx.execute(insertByColumns(chunk as Measurement[]))
             : table === 'analyses'
               ? tx.insert(a).values(chunk as DriftAnalysis[]).onConflictDoNothing({ target: a.id })
               : tx.insert(al).values(chunk as DriftAlert[]).onConflictDoNothing({ target: al.id });
@@ -380,6 +380,7 @@ export class PgStore implements Store {
 // Batches go in as one array per column through unnest(): eight parameters whatever the batch size,
 // where a multi-row VALUES list costs a parameter per value to build and to bind.
 const unnestedColumns = [
+  ['id', 'int8'],
   ['testName', 'text'],
   ['confidence', 'float8'],
   ['category', 'text'],
@@ -388,12 +389,18 @@ const unnestedColumns = [
   ['ruleScore', 'float8'],
   ['signalScore', 'float8'],
   ['createdAt', 'timestamptz'],
-] as const satisfies readonly (readonly [keyof MeasurementValues, string])[];
+] as const satisfies readonly (readonly [keyof Measurement, string])[];
 
-function insertByColumns(rows: MeasurementValues[]): SQL {
-  const names = unnestedColumns.map(([key]) => sql.identifier(toSnakeCase(key)));
-  const arrays = unnestedColumns.map(([key, type]) => sql`${sql.param(rows.map((row) => row[key]))}::${sql.raw(type)}[]`);
-  return sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
+/** New rows (no id: the identity assigns it) or imported ones (with id: existing ids are skipped). */
+function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {
+  const withIds = rows.length > 0 && 'id' in rows[0]!;
+  const columns = unnestedColumns.filter(([key]) => withIds || key !== 'id');
+  const names = columns.map(([key]) => sql.identifier(toSnakeCase(key)));
+  const arrays = columns.map(
+    ([key, type]) => sql`${sql.param(rows.map((row) => (row as Measurement)[key]))}::${sql.raw(type)}[]`,
+  );
+  const insert = sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
+  return withIds ? sql`${insert} on conflict (${sql.identifier('id')}) do nothing` : insert;
 }
 
 function parseRows<T extends TableName>(table: T, rows: unknown[]): TableRows[T][] {
