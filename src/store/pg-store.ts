@@ -104,12 +104,13 @@ export class PgStore implements Store {
     return row!.n;
   }
 
-  async measurementsOfTest(testName: string, since?: Date): Promise<Measurement[]> {
+  async measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]> {
+    if (testNames.length === 0) return [];
     return this.db
       .select()
       .from(m)
-      .where(measurementConditions(m, { testName, since }))
-      .orderBy(asc(m.timestamp), asc(m.id));
+      .where(and(inArray(m.testName, [...testNames]), measurementConditions(m, { since })))
+      .orderBy(asc(m.testName), asc(m.timestamp), asc(m.id));
   }
 
   /**

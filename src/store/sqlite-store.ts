@@ -118,12 +118,13 @@ export class SqliteStore implements Store {
     return this.db.select({ n: count() }).from(m).where(measurementConditions(m, filter)).get()!.n;
   }
 
-  async measurementsOfTest(testName: string, since?: Date): Promise<Measurement[]> {
+  async measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]> {
+    if (testNames.length === 0) return [];
     return this.db
       .select()
       .from(m)
-      .where(measurementConditions(m, { testName, since }))
-      .orderBy(asc(m.timestamp), asc(m.id))
+      .where(and(inArray(m.testName, [...testNames]), measurementConditions(m, { since })))
+      .orderBy(asc(m.testName), asc(m.timestamp), asc(m.id))
       .all();
   }
 

@@ -183,8 +183,11 @@ export interface Store {
   getMeasurements(ids: readonly number[]): Promise<Measurement[]>;
   listMeasurements(filter: MeasurementFilter, page: PageRequest<TimeCursor>): Promise<Page<Measurement>>;
   countMeasurements(filter: MeasurementFilter): Promise<number>;
-  /** Every measurement of one test in time order (oldest first), optionally since a moment. */
-  measurementsOfTest(testName: string, since?: Date): Promise<Measurement[]>;
+  /**
+   * The measurements of the named tests, optionally since a moment, ordered by test name and then
+   * time (oldest first): one indexed read for a whole batch of tests.
+   */
+  measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]>;
 
   listTests(filter: TestFilter, page: { first: number; after?: string | undefined }): Promise<Page<TrackedTest>>;
   countTests(filter: TestFilter): Promise<number>;

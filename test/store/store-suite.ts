@@ -74,7 +74,8 @@ export function storeSuite(backend: StorageBackend) {
         expect(await store.latestAnalyses(['nope'])).toStrictEqual([]);
         expect(await store.getMeasurements([1, 2])).toStrictEqual([]);
         expect(await store.getTests(['nope'])).toStrictEqual([]);
-        expect(await store.measurementsOfTest('nope')).toStrictEqual([]);
+        expect(await store.measurementsOfTests(['nope'])).toStrictEqual([]);
+        expect(await store.measurementsOfTests([])).toStrictEqual([]);
         expect(await store.alertHistory('nope')).toStrictEqual({ lastAlert: null, severitiesSinceLastAlert: [] });
       });
 
@@ -136,7 +137,7 @@ export function storeSuite(backend: StorageBackend) {
           { testName: name, confidence: 0, category: 'カテゴリ', timestamp: at(1) },
           { testName: name, confidence: 1, category: 'カテゴリ', timestamp: at(2) },
         ]);
-        const rows = await store.measurementsOfTest(name);
+        const rows = await store.measurementsOfTests([name]);
         expect(rows.map((r) => [r.testName, r.confidence, r.category])).toStrictEqual([
           [name, 0, 'カテゴリ'],
           [name, 1, 'カテゴリ'],
@@ -250,10 +251,15 @@ export function storeSuite(backend: StorageBackend) {
         expect([before.hasNextPage, before.hasPreviousPage]).toStrictEqual([true, true]);
       });
 
-      test('reads one test in time order, optionally since a moment', async ({ store }) => {
+      test('reads named tests by name, then in time order, optionally since a moment', async ({ store }) => {
         await seed(store);
-        expect((await store.measurementsOfTest('a')).map((m) => m.confidence)).toStrictEqual([0.1, 0.3, 0.4, 0.7]);
-        expect((await store.measurementsOfTest('a', at(3))).map((m) => m.confidence)).toStrictEqual([0.3, 0.4, 0.7]);
+        expect((await store.measurementsOfTests(['a'])).map((m) => m.confidence)).toStrictEqual([0.1, 0.3, 0.4, 0.7]);
+        expect((await store.measurementsOfTests(['c', 'a', 'zz'], at(3))).map((m) => [m.testName, m.confidence])).toStrictEqual([
+          ['a', 0.3],
+          ['a', 0.4],
+          ['a', 0.7],
+          ['c', 0.6],
+        ]);
       });
 
       test('fetches by id in the order asked, skipping unknown ids', async ({ store }) => {
