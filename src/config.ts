@@ -42,10 +42,29 @@ export interface ApiConfig {
   maxBatchSize: number;
 }
 
+export interface ThresholdOverrides {
+  low?: number;
+  medium?: number;
+  high?: number;
+  critical?: number;
+}
+
+/** What the operator changed of the drift engine's defaults (the engine owns the defaults). */
+export interface DriftConfig {
+  lookbackDays: number;
+  baselineWindow?: number;
+  currentWindow?: number;
+  minMeasurements?: number;
+  alertMinSeverity?: 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+  thresholds?: ThresholdOverrides;
+  categoryThresholds?: Record<string, ThresholdOverrides>;
+}
+
 export interface Config {
   database: DatabaseConfig;
   server: { host: string; port: number };
   api: ApiConfig;
+  drift: DriftConfig;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +116,45 @@ const apiKeys = z
     return keys;
   });
 
+const fraction = z.number().gt(0).lt(10);
+const thresholdOverrides = z.object({ low: fraction, medium: fraction, high: fraction, critical: fraction }).partial().strict();
+
+// DRIFT_THRESHOLDS: `low=0.05,medium=0.1,high=0.2,critical=0.3` (any subset).
+const thresholdList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const entries = value.split(',').map((part) => part.trim().split('='));
+    const parsed = thresholdOverrides.safeParse(Object.fromEntries(entries.map(([k, v]) => [k, Number(v)])));
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'must look like low=0.05,medium=0.1,high=0.2,critical=0.3' });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+// DRIFT_CATEGORY_THRESHOLDS: JSON, e.g. `{"payments": {"low": 0.02, "medium": 0.05}}`.
+const categoryThresholdJson = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON like {"payments": {"low": 0.02}}' });
+      return z.NEVER;
+    }
+    const parsed = z.record(z.string().min(1), thresholdOverrides).safeParse(json);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'must map categories to {low, medium, high, critical} fractions' });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
 // Keys are the environment variable names, so every zod issue names the variable to fix.
 const environment = z
   .object({
@@ -122,6 +180,15 @@ const environment = z
     DRIFT_API_KEYS: optionalText.pipe(apiKeys),
     DRIFT_ALLOW_ANONYMOUS: z.stringbool({ error: 'must be true or false' }).default(false),
     DRIFT_MAX_BATCH_SIZE: wholeNumber(1, 1_000_000).default(10_000),
+    DRIFT_LOOKBACK_DAYS: wholeNumber(1, 36_500).default(30),
+    DRIFT_BASELINE_WINDOW: wholeNumber(1, 100_000).optional(),
+    DRIFT_CURRENT_WINDOW: wholeNumber(1, 100_000).optional(),
+    DRIFT_MIN_MEASUREMENTS: wholeNumber(2, 100_000).optional(),
+    DRIFT_ALERT_MIN_SEVERITY: z
+      .enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'], { error: 'must be LOW, MEDIUM, HIGH or CRITICAL' })
+      .optional(),
+    DRIFT_THRESHOLDS: optionalText.pipe(thresholdList),
+    DRIFT_CATEGORY_THRESHOLDS: optionalText.pipe(categoryThresholdJson),
   })
   .refine((e) => e.DRIFT_PG_POOL_MIN <= e.DRIFT_PG_POOL_MAX, {
     path: ['DRIFT_PG_POOL_MIN'],
@@ -159,8 +226,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   const e = parsed.data;
   const server = { host: e.HOST, port: e.PORT };
   const api = { keys: e.DRIFT_API_KEYS, allowAnonymous: e.DRIFT_ALLOW_ANONYMOUS, maxBatchSize: e.DRIFT_MAX_BATCH_SIZE };
+  const drift = definedOnly({
+    lookbackDays: e.DRIFT_LOOKBACK_DAYS,
+    baselineWindow: e.DRIFT_BASELINE_WINDOW,
+    currentWindow: e.DRIFT_CURRENT_WINDOW,
+    minMeasurements: e.DRIFT_MIN_MEASUREMENTS,
+    alertMinSeverity: e.DRIFT_ALERT_MIN_SEVERITY,
+    thresholds: e.DRIFT_THRESHOLDS,
+    categoryThresholds: e.DRIFT_CATEGORY_THRESHOLDS,
+  }) as DriftConfig;
   if (e.DRIFT_BACKEND === 'sqlite') {
-    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server, api };
+    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server, api, drift };
   }
   const url = e.DRIFT_DB_URL ?? postgresUrl(e);
   return {
@@ -172,7 +248,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     },
     server,
     api,
+    drift,
   };
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function postgresUrl(parts: {

@@ -17,6 +17,7 @@ describe('configuration', () => {
       database: { backend: 'sqlite', path: 'data/drift_tracking.db' },
       server: { host: '127.0.0.1', port: 4000 },
       api: { keys: [], allowAnonymous: false, maxBatchSize: 10_000 },
+      drift: { lookbackDays: 30 },
     });
   });
 
@@ -62,6 +63,27 @@ describe('configuration', () => {
     expect(refused).toStrictEqual(['DRIFT_API_KEYS: entry 1 must look like name:key:read+write+admin']);
     expect(refused.join()).not.toContain('supersecretvalue123');
     expect(problems({ DRIFT_API_KEYS: 'ci:short:read' })).toStrictEqual(['DRIFT_API_KEYS: entry 1 (ci): the key must be at least 16 characters']);
+  });
+
+  it('reads drift overrides, per category too', () => {
+    const config = loadConfig({
+      DRIFT_LOOKBACK_DAYS: '14',
+      DRIFT_MIN_MEASUREMENTS: '4',
+      DRIFT_ALERT_MIN_SEVERITY: 'HIGH',
+      DRIFT_THRESHOLDS: 'low=0.03, medium=0.08',
+      DRIFT_CATEGORY_THRESHOLDS: '{"payments": {"low": 0.01, "critical": 0.1}}',
+    });
+    expect(config.drift).toStrictEqual({
+      lookbackDays: 14,
+      minMeasurements: 4,
+      alertMinSeverity: 'HIGH',
+      thresholds: { low: 0.03, medium: 0.08 },
+      categoryThresholds: { payments: { low: 0.01, critical: 0.1 } },
+    });
+    expect(problems({ DRIFT_THRESHOLDS: 'low=abc', DRIFT_CATEGORY_THRESHOLDS: '{nope' })).toStrictEqual([
+      'DRIFT_THRESHOLDS: must look like low=0.05,medium=0.1,high=0.2,critical=0.3',
+      'DRIFT_CATEGORY_THRESHOLDS: must be JSON like {"payments": {"low": 0.02}}',
+    ]);
   });
 
   it('never shows a password', () => {
