@@ -75,10 +75,11 @@ describe('the Grafana dashboard', () => {
     await alert('cart', 'MEDIUM', 3);
     await alert('cart', 'MEDIUM', -48);
 
-    const client = new pg.Client({ connectionString: database.config.url });
+    const { url, schema } = database.config;
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const run = async (index: number) => (await client.query(expandMacros(dashboard.panels[index]!.targets[0]!.rawSql, database.config.schema))).rows;
+      const run = async (index: number) => (await client.query(expandMacros(dashboard.panels[index]!.targets[0]!.rawSql, schema))).rows;
       const epoch = (hours: number) => String(Math.floor(at(hours).getTime() / 3_600_000) * 3600);
       const time = (rows: { time: unknown }[]) => rows.map((r) => ({ ...r, time: String(r.time) }));
 

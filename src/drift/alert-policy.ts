@@ -1,0 +1,42 @@
+import type { Severity } from '../store/store.js';
+import type { DriftAnalysisResult } from './analyze.js';
+import type { DriftSettings } from './settings.js';
+import { severityRank } from './severity.js';
+
+export interface AlertState {
+  lastAlert: { severity: Severity; createdAt: Date } | null;
+  /** An analysis below the alert threshold came after the last alert: that episode is over. */
+  recoveredSinceLastAlert: boolean;
+}
+
+export interface AlertDecision {
+  raise: boolean;
+  reason: 'below_threshold' | 'new_episode' | 'escalation' | 'same_episode';
+  message?: string;
+}
+
+/**
+ * One drift episode, one alert: raise on the first crossing of the threshold, again only when the
+ * severity escalates past the last alert's, or after the test recovered and drifted anew.
+ * Acknowledgement is deliberately no input: acknowledging an alert does not re-arm it.
+ */
+export function decideAlert(analysis: DriftAnalysisResult, state: AlertState, settings: DriftSettings): AlertDecision {
+  if (severityRank(analysis.severity) < severityRank(settings.alertMinSeverity)) {
+    return { raise: false, reason: 'below_threshold' };
+  }
+  const message = formatAlertMessage(analysis);
+  if (state.lastAlert === null || state.recoveredSinceLastAlert) return { raise: true, reason: 'new_episode', message };
+  if (severityRank(analysis.severity) > severityRank(state.lastAlert.severity)) return { raise: true, reason: 'escalation', message };
+  return { raise: false, reason: 'same_episode' };
+}
+
+/** e.g. `login: confidence fell from 0.92 to 0.71 (-22.8 %, HIGH) since 2026-11-20T10:00:00.000Z` */
+export function formatAlertMessage(analysis: DriftAnalysisResult): string {
+  const verb = analysis.direction === 'DECREASING' ? 'fell' : analysis.direction === 'INCREASING' ? 'rose' : 'held';
+  const signed = (analysis.direction === 'DECREASING' ? -1 : 1) * analysis.driftPercentage * 100;
+  const since = analysis.changePointAt ? ` since ${analysis.changePointAt.toISOString()}` : '';
+  return (
+    `${analysis.testName}: confidence ${verb} from ${analysis.baselineConfidence.toFixed(2)} to ` +
+    `${analysis.currentConfidence.toFixed(2)} (${signed >= 0 ? '+' : ''}${signed.toFixed(1)} %, ${analysis.severity})${since}`
+  );
+}

@@ -1,0 +1,62 @@
+import type { Direction, Severity } from '../store/store.js';
+import { severityRank } from './severity.js';
+
+export interface RecommendationInput {
+  testName: string;
+  category: string | null;
+  severity: Severity;
+  direction: Direction;
+  driftPercentage: number;
+  pValue: number | null;
+  significant: boolean;
+  changePointAt: Date | null;
+}
+
+const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
+
+export function insufficientDataRecommendation(testName: string, have: number, need: number): string {
+  return `Collect ${need - have} more measurement${need - have === 1 ? '' : 's'} of ${testName} (have ${have}, need ${need}) before its drift can be judged.`;
+}
+
+/** What a person should do next, most useful first; empty when there is nothing to do. */
+export function recommend(input: RecommendationInput): string[] {
+  const { testName, severity, direction } = input;
+  if (severity === 'NONE' || direction === 'STABLE') return [];
+  const category = input.category === null ? 'its category' : `category ${input.category}`;
+  const around = input.changePointAt ? ` around ${input.changePointAt.toISOString()}` : '';
+  const moved = direction === 'DECREASING' ? 'decrease' : 'increase';
+
+  if (severity === 'LOW') {
+    return [
+      `Keep watching ${testName}: a ${moved} of ${percent(input.driftPercentage)}${around}.`,
+      input.significant
+        ? `Re-check ${testName} after its next runs; escalate if the ${moved} continues.`
+        : `The change is not statistically significant${input.pValue === null ? '' : ` (p = ${input.pValue.toFixed(3)})`}: it may be noise.`,
+    ];
+  }
+
+  if (direction === 'DECREASING') {
+    const steps = [
+      `Review the recent failures of ${testName} for a new failure pattern the analysis does not recognise.`,
+      `Retrain the classifier or re-tune the rules for ${category}.`,
+      `Check infrastructure, dependency and test-data changes${around || ' in the analysed period'}.`,
+    ];
+    if (severityRank(severity) >= severityRank('HIGH')) {
+      steps.push(`Compare the rule-based and signal-based scores of ${testName} to see which side lost confidence.`);
+    }
+    if (severity === 'CRITICAL') {
+      steps.unshift(`Treat ${testName} as an incident: its automated verdicts cannot be trusted until the cause is found.`);
+    }
+    return steps;
+  }
+
+  const steps = [
+    `Confirm the rise of ${testName} is genuine (a fix, retraining or a rule change) and not a change in its inputs.`,
+    `If it is, re-baseline ${testName} so future drift is measured from the new level.`,
+    `Match the shift${around || ''} against recent deployments of the analysis for ${category}.`,
+  ];
+  if (severity === 'CRITICAL') {
+    steps.push(`Check the scorer is not saturating: confidence near 1 for every result can hide real failures.`);
+  }
+  return steps;
+}
