@@ -1,0 +1,136 @@
+import type { DriftConfig } from '../config.js';
+import {
+  analyzeTest,
+  decideAlert,
+  defaultDriftSettings,
+  formatAlertMessage,
+  resolveThresholds,
+  severityRank,
+  type DriftAnalysisResult,
+  type DriftSettings,
+} from '../drift/index.js';
+import type { DriftAlert, DriftAnalysis, Measurement, NewDriftAnalysis, Store } from '../store/store.js';
+import type { AlertBus } from './alert-bus.js';
+import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
+
+/** Tests read and analysed together: one indexed query and one insert per batch. */
+const testsPerBatch = 500;
+
+export function driftSettingsFrom(config: DriftConfig): DriftSettings {
+  return {
+    ...defaultDriftSettings,
+    ...(config.baselineWindow !== undefined && { baselineWindow: config.baselineWindow }),
+    ...(config.currentWindow !== undefined && { currentWindow: config.currentWindow }),
+    ...(config.minMeasurements !== undefined && { minMeasurements: config.minMeasurements }),
+    ...(config.alertMinSeverity !== undefined && { alertMinSeverity: config.alertMinSeverity }),
+    thresholds: { ...defaultDriftSettings.thresholds, ...config.thresholds },
+    categoryThresholds: { ...defaultDriftSettings.categoryThresholds, ...config.categoryThresholds },
+  };
+}
+
+function toNewAnalysis(result: DriftAnalysisResult): NewDriftAnalysis {
+  const { thresholds: _inEffect, ...stored } = result;
+  return stored;
+}
+
+/** Runs the pure engine over the store: reads measurements, saves analyses, raises and publishes alerts. */
+export class StoreDriftService implements DriftService {
+  readonly settings: DriftSettings;
+
+  constructor(
+    private readonly store: Store,
+    private readonly alerts: AlertBus,
+    private readonly config: DriftConfig,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.settings = driftSettingsFrom(config);
+  }
+
+  thresholdsFor(category: string | null): SeverityThresholds {
+    return resolveThresholds(this.settings, category);
+  }
+
+  private since(now: Date): Date {
+    return new Date(now.getTime() - this.config.lookbackDays * 86_400_000);
+  }
+
+  async preview(testName: string): Promise<NewDriftAnalysis | null> {
+    const now = this.clock();
+    const [result] = this.analyzeRows(await this.store.measurementsOfTests([testName], this.since(now)), now);
+    return result ? toNewAnalysis(result) : null;
+  }
+
+  /** Groups rows (ordered by test, then time) into one analysis per test. */
+  private analyzeRows(rows: Measurement[], now: Date): DriftAnalysisResult[] {
+    const results: DriftAnalysisResult[] = [];
+    let start = 0;
+    for (let i = 1; i <= rows.length; i++) {
+      if (i < rows.length && rows[i]!.testName === rows[start]!.testName) continue;
+      const points = rows.slice(start, i);
+      const latest = points[points.length - 1]!;
+      results.push(analyzeTest({ testName: latest.testName, category: latest.category, points }, this.settings, now));
+      start = i;
+    }
+    return results;
+  }
+
+  private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
+    if (request.testNames !== undefined) {
+      const names = [...new Set(request.testNames)];
+      for (let i = 0; i < names.length; i += testsPerBatch) yield names.slice(i, i + testsPerBatch);
+      return;
+    }
+    let after: string | undefined;
+    for (;;) {
+      const names = await this.store.listTestNames({ category: request.category, after, limit: testsPerBatch });
+      if (names.length === 0) return;
+      yield names;
+      after = names[names.length - 1];
+    }
+  }
+
+  async analyze(request: AnalyzeRequest): Promise<AnalyzeOutcome> {
+    const now = this.clock();
+    const analyses: DriftAnalysis[] = [];
+    const alerts: DriftAlert[] = [];
+    for await (const names of this.testBatches(request)) {
+      const rows = await this.store.measurementsOfTests(names, this.since(now));
+      const results = this.analyzeRows(rows, now).filter(
+        (r) => request.category === undefined || r.category === request.category,
+      );
+      analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
+      for (const result of results) {
+        const alert = await this.raiseIfDue(result, now);
+        if (alert) alerts.push(alert);
+      }
+    }
+    return { analyses, alerts };
+  }
+
+  private async raiseIfDue(result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
+    const minimum = severityRank(this.settings.alertMinSeverity);
+    if (severityRank(result.severity) < minimum) return null;
+    const history = await this.store.alertHistory(result.testName);
+    const decision = decideAlert(
+      result,
+      {
+        lastAlert: history.lastAlert && { severity: history.lastAlert.severity, createdAt: history.lastAlert.createdAt },
+        // An analysis below the alert threshold since the last alert ends that drift episode.
+        recoveredSinceLastAlert: history.severitiesSinceLastAlert.some((s) => severityRank(s) < minimum),
+      },
+      this.settings,
+    );
+    if (!decision.raise) return null;
+    const alert = await this.store.createAlert({
+      testName: result.testName,
+      category: result.category,
+      severity: result.severity,
+      driftPercentage: result.driftPercentage,
+      message: decision.message ?? formatAlertMessage(result),
+      recommendations: result.recommendations,
+      createdAt: now,
+    });
+    this.alerts.publish(alert);
+    return alert;
+  }
+}

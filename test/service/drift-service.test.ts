@@ -1,0 +1,111 @@
+// The drift runner over a real store: analyses persist, alerts follow the episode policy and are published.
+import { describe, expect } from 'vitest';
+import { InProcessAlertBus } from '../../src/service/alert-bus.js';
+import { StoreDriftService } from '../../src/service/store-drift-service.js';
+import type { DriftAlert, Store } from '../../src/store/store.js';
+import { backends, storeTest } from '../support/test-stores.js';
+
+const now = new Date('2026-11-24T12:00:00.000Z');
+const start = now.getTime() - 5 * 86_400_000;
+
+/** Appends runs of a test, an hour apart, after whatever the test already has. */
+function recorder(store: Store) {
+  let hour = 0;
+  return async (testName: string, confidence: number, times: number, category = 'ui') => {
+    const rows = Array.from({ length: times }, () => ({ testName, confidence, category, timestamp: new Date(start + hour++ * 3_600_000) }));
+    await store.recordMeasurements(rows);
+  };
+}
+
+function setup(store: Store) {
+  const bus = new InProcessAlertBus();
+  const published: DriftAlert[] = [];
+  const controller = new AbortController();
+  void (async () => {
+    for await (const alert of bus.subscribe(controller.signal)) published.push(alert);
+  })();
+  let clock = now.getTime();
+  const service = new StoreDriftService(store, bus, { lookbackDays: 30 }, () => new Date((clock += 60_000)));
+  return { service, published, stop: () => controller.abort() };
+}
+
+for (const backend of backends) {
+  describe(`drift service on ${backend}`, () => {
+    const test = storeTest(backend);
+
+    test('analyses every test, stores each analysis and alerts on the falling one only', async ({ store }) => {
+      const record = recorder(store);
+      await record('stable', 0.9, 20);
+      await record('falling', 0.9, 10, 'payments');
+      await record('falling', 0.6, 10, 'payments');
+      await record('new', 0.5, 3);
+      const { service, published, stop } = setup(store);
+      const outcome = await service.analyze({});
+      expect(outcome.analyses.map((a) => [a.testName, a.severity, a.trend])).toStrictEqual([
+        ['falling', 'CRITICAL', 'degrading'],
+        ['new', 'NONE', 'insufficient_data'],
+        ['stable', 'NONE', 'stable'],
+      ]);
+      expect(await store.countAnalyses({})).toBe(3);
+      expect(outcome.alerts).toHaveLength(1);
+      expect(outcome.alerts[0]).toMatchObject({ testName: 'falling', category: 'payments', severity: 'CRITICAL', acknowledged: false });
+      // falling starts after stable's 20 hourly runs; its drop begins at hour 30 = 2026-11-20T18:00Z
+      expect(outcome.alerts[0]!.message).toBe('falling: confidence fell from 0.90 to 0.60 (-33.3 %, CRITICAL) since 2026-11-20T18:00:00.000Z');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(published.map((a) => a.id)).toStrictEqual(outcome.alerts.map((a) => a.id));
+      stop();
+    });
+
+    test('one episode raises one alert; escalation and a new episode raise again; acknowledging does not re-arm', async ({ store }) => {
+      const record = recorder(store);
+      const { service, stop } = setup(store);
+      const severities = async () => (await service.analyze({ testNames: ['t'] })).alerts.map((a) => a.severity);
+
+      await record('t', 0.9, 10);
+      await record('t', 0.8, 10); // 11 % drop: MEDIUM
+      expect(await severities()).toStrictEqual(['MEDIUM']);
+      expect(await severities()).toStrictEqual([]); // same episode
+
+      const [first] = (await store.listAlerts({}, { first: 1 })).items;
+      await store.acknowledgeAlert(first!.id, 'ana', now);
+      expect(await severities()).toStrictEqual([]); // acknowledged, still the same episode
+
+      await record('t', 0.6, 10); // current window now 0.6: CRITICAL
+      expect(await severities()).toStrictEqual(['CRITICAL']); // escalation
+      expect(await severities()).toStrictEqual([]);
+
+      await record('t', 0.9, 20); // back to the baseline: recovered
+      expect(await severities()).toStrictEqual([]);
+      await record('t', 0.6, 10); // drifts again
+      expect(await severities()).toStrictEqual(['CRITICAL']);
+      expect(await store.countAlerts({})).toBe(3);
+      stop();
+    });
+
+    test('scopes by test names and by category; unknown names are skipped', async ({ store }) => {
+      const record = recorder(store);
+      await record('a', 0.9, 8, 'ui');
+      await record('b', 0.9, 8, 'api');
+      await record('c', 0.9, 8, 'api');
+      const { service, stop } = setup(store);
+      expect((await service.analyze({ testNames: ['c', 'nope', 'a'] })).analyses.map((a) => a.testName)).toStrictEqual(['a', 'c']);
+      expect((await service.analyze({ category: 'api' })).analyses.map((a) => a.testName)).toStrictEqual(['b', 'c']);
+      expect((await service.analyze({ testNames: ['a', 'b'], category: 'api' })).analyses.map((a) => a.testName)).toStrictEqual(['b']);
+      stop();
+    });
+
+    test('a preview computes now and stores nothing; measurements outside the lookback are ignored', async ({ store }) => {
+      await store.recordMeasurements([
+        { testName: 'x', confidence: 0.1, timestamp: new Date(now.getTime() - 40 * 86_400_000) },
+        ...Array.from({ length: 8 }, (_, i) => ({ testName: 'x', confidence: 0.7, timestamp: new Date(start + i * 3_600_000) })),
+      ]);
+      const { service, stop } = setup(store);
+      const preview = await service.preview('x');
+      expect(preview).toMatchObject({ testName: 'x', measurementsCount: 8, baselineConfidence: 0.7, severity: 'NONE' });
+      expect(await service.preview('unknown')).toBeNull();
+      expect(await store.countAnalyses({})).toBe(0);
+      expect(service.thresholdsFor('ui')).toStrictEqual({ low: 0.05, medium: 0.1, high: 0.2, critical: 0.3 });
+      stop();
+    });
+  });
+}
