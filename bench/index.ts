@@ -1,10 +1,12 @@
 // `npm run bench` runs every section; `npm run bench -- ingest transfer` runs the named ones.
+import { benchAnalysis } from './analysis.js';
 import { benchStoreIngest } from './store-ingest.js';
 import { benchTransfer } from './transfer.js';
 
 const sections: Record<string, () => Promise<void>> = {
   ingest: benchStoreIngest,
   transfer: benchTransfer,
+  analysis: benchAnalysis,
 };
 
 const wanted = process.argv.slice(2);
