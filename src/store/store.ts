@@ -23,7 +23,7 @@ export interface NewMeasurement {
   confidence: number;
   category?: string | null | undefined;
   /** Defaults to the moment the store receives it. */
-  timestamp?: Date | undefined;
+  timestamp?: Date | null | undefined;
   failureId?: string | null | undefined;
   ruleScore?: number | null | undefined;
   signalScore?: number | null | undefined;

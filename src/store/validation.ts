@@ -20,7 +20,7 @@ export const newMeasurementSchema = z.object({
   timestamp: z
     .date()
     .refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date')
-    .optional(),
+    .nullish(),
   failureId: label.nullish(),
   ruleScore: score.nullish(),
   signalScore: score.nullish(),

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { commandConfig, withDatabaseOptions } from '../database-options.js';
+
+export const serveCommand = withDatabaseOptions(new Command('serve'))
+  .description('serve the GraphQL API (GraphiQL at /graphql); applies migrations on start')
+  .option('--host <host>', 'address to listen on (HOST, default 127.0.0.1)')
+  .option('--port <port>', 'port to listen on (PORT, default 4000)')
+  .addHelpText('after', '\nExamples:\n  drift serve\n  drift serve --db-backend postgres --db-url postgresql://drift@db:5432/drift --port 8080')
+  .action(async (options: { host?: string; port?: string }, command: Command) => {
+    const config = commandConfig(command, { host: options.host, port: options.port });
+    // Loaded here so the other commands start without building the GraphQL schema.
+    const { startServer } = await import('../../server/main.js');
+    const { createLogger } = await import('../../server/logger.js');
+    const logger = createLogger();
+    const server = await startServer(config, logger);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });

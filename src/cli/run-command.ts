@@ -1,0 +1,44 @@
+import { ConfigError, describeDatabase, maskUrl, type Config } from '../config.js';
+import { openStore } from '../db/open-database.js';
+import { InvalidInputError } from '../store/errors.js';
+import type { Store } from '../store/store.js';
+
+/** Exit codes: 0 ok, 1 the work failed, 2 the command was used wrongly. */
+export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+
+export class UsageError extends Error {}
+
+/** Opens the configured store, runs the work, and always closes the store again. */
+export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  let store: Store;
+  try {
+    store = await openStore(config.database);
+  } catch (error) {
+    throw new Error(`cannot open ${describeDatabase(config.database)}: ${messageOf(error)}`);
+  }
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // Driver messages may quote a connection string; never let a password through.
+  return text.replace(/postgres(ql)?:\/\/[^\s'"]+/g, (url) => maskUrl(url));
+}
+
+/** One clear line on stderr and the exit code that fits, for whatever a command threw. */
+export function reportFailure(error: unknown): number {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`drift: ${error.message}\n`);
+    return exitCodes.usage;
+  }
+  if (error instanceof InvalidInputError) {
+    process.stderr.write(`drift: invalid input: ${error.message}\n`);
+    return exitCodes.failure;
+  }
+  process.stderr.write(`drift: ${messageOf(error)}\n`);
+  return exitCodes.failure;
+}

@@ -1,0 +1,103 @@
+import { severities, type AlertFilter as StoreFilter, type DriftAlert as AlertShape, type Severity } from '../../store/store.js';
+import { builder } from '../builder.js';
+import { badUserInput, notFound } from '../errors.js';
+import { globalIds, storedId } from '../global-ids.js';
+import { connectionComplexity, pageRequest, timeCursors, toConnection } from '../pagination.js';
+import { DateTime, DriftSeverity } from './scalars.js';
+
+export const DriftAlert = builder.loadableNode(builder.objectRef<AlertShape>('DriftAlert'), {
+  id: { resolve: (a) => a.id },
+  load: async (keys: string[], context) => {
+    const ids = keys.map(storedId);
+    const rows = await context.store.getAlerts(ids.filter((id): id is number => id !== null));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => (id === null ? null : byId.get(id) ?? null)) as AlertShape[];
+  },
+  fields: (t) => ({
+    testName: t.exposeString('testName'),
+    category: t.exposeString('category', { nullable: true }),
+    severity: t.expose('severity', { type: DriftSeverity }),
+    driftPercentage: t.exposeFloat('driftPercentage'),
+    message: t.exposeString('message'),
+    recommendations: t.exposeStringList('recommendations'),
+    createdAt: t.expose('createdAt', { type: DateTime }),
+    acknowledged: t.exposeBoolean('acknowledged'),
+    acknowledgedAt: t.expose('acknowledgedAt', { type: DateTime, nullable: true }),
+    acknowledgedBy: t.exposeString('acknowledgedBy', { nullable: true }),
+  }),
+});
+
+const DriftAlertConnection = builder.connectionObject({ type: DriftAlert, name: 'DriftAlertConnection' }, { name: 'DriftAlertEdge' });
+
+const AlertFilter = builder.inputType('AlertFilter', {
+  fields: (t) => ({
+    testName: t.string(),
+    minSeverity: t.field({ type: DriftSeverity }),
+    acknowledged: t.boolean(),
+    since: t.field({ type: DateTime }),
+  }),
+});
+
+builder.queryField('alerts', (t) =>
+  t.connection(
+    {
+      type: DriftAlert,
+      args: { filter: t.arg({ type: AlertFilter }) },
+      complexity: connectionComplexity,
+      resolve: async (_root, args, { store }) => {
+        const filter: StoreFilter = {
+          testName: args.filter?.testName ?? undefined,
+          minSeverity: args.filter?.minSeverity ?? undefined,
+          acknowledged: args.filter?.acknowledged ?? undefined,
+          since: args.filter?.since ?? undefined,
+        };
+        const page = await store.listAlerts(filter, pageRequest(args));
+        return toConnection(page, (a) => timeCursors.encode(a.createdAt, a.id), () => store.countAlerts(filter));
+      },
+    },
+    DriftAlertConnection,
+  ),
+);
+
+builder.mutationField('acknowledgeAlert', (t) =>
+  t.field({
+    type: DriftAlert,
+    description: 'by: who acknowledges; an authenticated caller’s identity takes its place. A second acknowledgement keeps the first.',
+    authScopes: { write: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      by: t.arg.string({ validate: { maxLength: 256 } }),
+    },
+    resolve: async (_root, args, { store, principal }) => {
+      const { typename, id: key } = globalIds.decode(String(args.id));
+      if (typename !== 'DriftAlert') throw badUserInput(`id: expected a DriftAlert id, got a ${typename} id`);
+      const id = storedId(key);
+      const result = id === null ? ({ status: 'not-found' } as const) : await store.acknowledgeAlert(id, principal?.name ?? args.by ?? null, new Date());
+      if (result.status === 'not-found') throw notFound(`No alert with id ${args.id}`);
+      return result.alert;
+    },
+  }),
+);
+
+const rank = (severity: Severity) => severities.indexOf(severity);
+
+builder.subscriptionField('alertCreated', (t) =>
+  t.field({
+    type: DriftAlert,
+    description: 'Every alert raised from now on, on any server instance sharing the database.',
+    args: {
+      minSeverity: t.arg({ type: DriftSeverity }),
+      testName: t.arg.string(),
+      category: t.arg.string(),
+    },
+    subscribe: async function* (_root, args, { alerts, signal }) {
+      for await (const alert of alerts.subscribe(signal)) {
+        if (args.minSeverity && rank(alert.severity) < rank(args.minSeverity)) continue;
+        if (args.testName && alert.testName !== args.testName) continue;
+        if (args.category && alert.category !== args.category) continue;
+        yield alert;
+      }
+    },
+    resolve: (alert) => alert,
+  }),
+);

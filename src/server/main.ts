@@ -1,0 +1,70 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeDatabase, type Config } from '../config.js';
+import { openStore } from '../db/open-database.js';
+import { InProcessAlertBus } from '../service/alert-bus.js';
+import { StoreDriftService } from '../service/store-drift-service.js';
+import { anonymousExposureProblem } from './listen-guard.js';
+import type { Logger } from './logger.js';
+import { attachWebSocketSubscriptions } from './websocket.js';
+import { createYoga } from './yoga.js';
+
+export interface RunningServer {
+  /** Where GraphQL (and GraphiQL) is served, e.g. http://127.0.0.1:4000/graphql */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, builds the API and listens; `close` shuts down in order, logging each step. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const exposure = anonymousExposureProblem(config);
+  if (exposure) throw new Error(exposure);
+
+  const store = await openStore(config.database);
+  logger.info({ database: describeDatabase(config.database) }, 'database ready');
+  const alerts = new InProcessAlertBus();
+  const drift = new StoreDriftService(store, alerts, config.drift);
+  const yoga = createYoga({ store, drift, alerts, config: config.api, logger });
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (req.url === '/ready') {
+      store.countRows('alerts').then(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
+        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"database unavailable"}'),
+      );
+      return;
+    }
+    void yoga(req, res);
+  });
+  const websockets = attachWebSocketSubscriptions(server, yoga);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `http://${host}:${port}${yoga.graphqlEndpoint}`;
+  logger.info({ url }, 'serving GraphQL');
+
+  return {
+    url,
+    close: async () => {
+      // Stop taking connections, end subscriptions, let in-flight requests finish, then the database.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await alerts.close();
+      await websockets.close();
+      server.closeIdleConnections();
+      await closed;
+      logger.info('http server closed');
+      await yoga.dispose();
+      logger.info('graphql closed');
+      await store.close();
+      logger.info('database closed');
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError } from 'graphql';
+import { createYoga as createYogaServer, maskError, type Plugin } from 'graphql-yoga';
+import type { ApiConfig } from '../config.js';
+import { createContext } from '../graphql/context.js';
+import { clientErrorOf } from '../graphql/errors.js';
+import { schema } from '../graphql/schema/index.js';
+import type { AlertBus } from '../service/alert-bus.js';
+import type { DriftService } from '../service/drift-service.js';
+import type { Store } from '../store/store.js';
+import { defaultQuery } from './graphiql-default-query.js';
+import type { Logger } from './logger.js';
+
+export interface YogaDeps {
+  store: Store;
+  drift: DriftService;
+  alerts: AlertBus;
+  config: ApiConfig;
+  logger?: Logger;
+  /** Tests turn masking off to see what went wrong; production never does. */
+  maskErrors?: boolean;
+}
+
+/**
+ * Errors the GraphQL machinery raises itself (a syntax error, an unknown field, a variable of the
+ * wrong type) carry no code; clients branch on `extensions.code`, so give them one.
+ */
+const useErrorCodes: Plugin = {
+  onResultProcess({ result }) {
+    const results = Array.isArray(result) ? result : [result];
+    for (const single of results) {
+      const errors = (single as { errors?: GraphQLError[] }).errors;
+      if (!errors) continue;
+      for (const error of errors) {
+        if (!(error instanceof GraphQLError) || error.extensions.code) continue;
+        const code = error.message.startsWith('Syntax Error')
+          ? 'GRAPHQL_PARSE_FAILED'
+          : error.message.startsWith('Variable "$')
+            ? 'BAD_USER_INPUT'
+            : error.path === undefined
+              ? 'GRAPHQL_VALIDATION_FAILED'
+              : 'INTERNAL_SERVER_ERROR';
+        (error.extensions as Record<string, unknown>).code = code;
+      }
+    }
+  },
+};
+
+export function createYoga(deps: YogaDeps) {
+  const { store, drift, alerts, config } = deps;
+  return createYogaServer({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'Driftwatch', defaultQuery, headers: config.keys.length > 0 ? '{"Authorization": "Bearer <your key>"}' : undefined },
+    // Request bodies above this are refused before parsing: a batch of 10,000 rows is ~2 MB.
+    batching: false,
+    context: ({ request }) =>
+      createContext({ store, drift, alerts, api: config }, { authorization: request.headers.get('authorization'), signal: request.signal }),
+    maskedErrors: {
+      isDev: deps.maskErrors === false,
+      maskError: (error, message, isDev) => {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        const client = clientErrorOf(original);
+        if (client) return client;
+        if (!(error instanceof GraphQLError && error.originalError === undefined)) {
+          deps.logger?.error({ err: original }, 'unexpected error while executing an operation');
+        }
+        return maskError(error, message, isDev);
+      },
+    },
+    logging: deps.logger ? 'warn' : false,
+    plugins: [
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      maxAliasesPlugin({ n: 30, exposeLimits: true }),
+      maxTokensPlugin({ n: 20_000, exposeLimits: true }),
+      useErrorCodes,
+    ],
+  });
+}
+
+export type DriftYoga = ReturnType<typeof createYoga>;

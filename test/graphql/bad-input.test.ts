@@ -1,0 +1,122 @@
+// Every client mistake gets a GraphQL error with a code, never a 500, and writes nothing.
+import { describe, expect } from 'vitest';
+import { backends } from '../support/test-stores.js';
+import { apiTest, createApi } from '../support/test-api.js';
+
+const record = `mutation($input: RecordMeasurementInput!) { recordMeasurement(input: $input) { id } }`;
+const batch = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
+
+for (const backend of backends) {
+  describe(`bad input on ${backend}`, () => {
+    const test = apiTest(backend);
+
+    test.for([
+      ['a negative confidence', { testName: 't', confidence: -0.1 }, /confidence: must be between 0 and 1/],
+      ['a confidence above 1', { testName: 't', confidence: 1.5 }, /confidence: must be between 0 and 1/],
+      ['a string confidence', { testName: 't', confidence: 'high' }, /Float cannot represent/],
+      ['a non-date timestamp', { testName: 't', confidence: 0.5, timestamp: 'yesterday' }, /DateTime must be an ISO-8601 time/],
+      ['a timestamp without offset', { testName: 't', confidence: 0.5, timestamp: '2026-11-20T10:00:00' }, /DateTime must be an ISO-8601 time/],
+      ['an empty test name', { testName: '  ', confidence: 0.5 }, /testName: must not be empty/],
+      ['a 10,000-character test name', { testName: 'x'.repeat(10_000), confidence: 0.5 }, /testName: must be at most 512 characters/],
+      ['a missing confidence', { testName: 't' }, /confidence/],
+    ] as const)('%s is BAD_USER_INPUT and stores nothing', async ([, input, message], { api }) => {
+      const result = await api.gql(record, { input });
+      expect(result.status).not.toBe(500);
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message).toMatch(message);
+      expect(await api.store.countMeasurements({})).toBe(0);
+    });
+
+    test('a batch with one bad row names it and stores none of the batch', async ({ api }) => {
+      const rows = Array.from({ length: 50 }, (_, i) => ({ testName: `t${i}`, confidence: i === 37 ? 2 : 0.5 }));
+      const result = await api.gql(batch, { input: rows });
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message).toBe('Invalid input: 37.confidence: must be between 0 and 1');
+      expect(await api.store.countMeasurements({})).toBe(0);
+    });
+
+    test.for([
+      ['first: -1', `{ measurements(first: -1) { totalCount } }`, /first must be a whole number from 0 to 500, got -1/],
+      ['first: 1000000', `{ measurements(first: 1000000) { totalCount } }`, /first must be a whole number from 0 to 500/],
+      ['first and last', `{ alerts(first: 1, last: 1) { totalCount } }`, /not both/],
+      ['a malformed cursor', `{ measurements(after: "bm9wZQ") { totalCount } }`, /after: "bm9wZQ" is not a cursor/],
+      ['a cursor of another connection', `{ measurements(after: "eyJuIjoieCJ9") { totalCount } }`, /is not a cursor/],
+      ['last on tests', `{ tests(last: 2) { totalCount } }`, /pages forward only/],
+      ['a malformed node id', `{ node(id: "garbage") { id } }`, /is not an id this API gave out/],
+      ['negative cleanup days', `mutation { cleanup(input: { alertsDays: -1 }) { alerts } }`, /alertsDays/],
+      ['a bad since', `{ statistics(since: "soon") { totalTests } }`, /DateTime must be an ISO-8601 time/],
+    ] as const)('%s is BAD_USER_INPUT', async ([, query, message], { api }) => {
+      const result = await api.gql(query);
+      expect(result.status).not.toBe(500);
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message).toMatch(message);
+    });
+
+    test('an unknown alert is NOT_FOUND; an id of another type is BAD_USER_INPUT', async ({ api }) => {
+      const unknown = Buffer.from('DriftAlert:999999').toString('base64url');
+      const result = await api.gql(`mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, { id: unknown });
+      expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const measurement = (await api.gql(`mutation { recordMeasurement(input: { testName: "t", confidence: 0.5 }) { id } }`)).data!.recordMeasurement.id;
+      const wrong = await api.gql(`mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }`, { id: measurement });
+      expect(wrong.errors?.[0]).toMatchObject({ message: 'id: expected a DriftAlert id, got a Measurement id', extensions: { code: 'BAD_USER_INPUT' } });
+      expect((await api.gql(`{ node(id: "${Buffer.from('DriftAlert:424242').toString('base64url')}") { id } }`)).data).toStrictEqual({ node: null });
+    });
+  });
+}
+
+describe('malformed requests', () => {
+  const test = apiTest('sqlite');
+
+  test('malformed JSON, a wrong content type, a syntax error and an unknown field get codes, not 500s', async ({ api }) => {
+    const post = (body: string, contentType: string) =>
+      api.yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': contentType }, body });
+    const malformed = await post('{"query": "{ statistics { totalTests } ', 'application/json');
+    expect(malformed.status).toBe(400);
+    const malformedBody = await malformed.json();
+    expect(malformedBody.errors[0].message).toMatch(/POST body sent invalid JSON/);
+
+    const wrongType = await post('query=%7B%7D', 'application/x-www-form-urlencoded');
+    expect(wrongType.status).toBeGreaterThanOrEqual(400);
+    expect(wrongType.status).toBeLessThan(500);
+
+    const syntax = await api.gql(`{ statistics { totalTests `);
+    expect(syntax.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const unknownField = await api.gql(`{ statistics { nope } }`);
+    expect(unknownField.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // application/json clients get 200 with errors (GraphQL over HTTP); graphql-response+json ones get 400
+    expect(unknownField.status).toBe(200);
+    const strict = await api.gql(`{ statistics { nope } }`, undefined, { accept: 'application/graphql-response+json' });
+    expect(strict.status).toBe(400);
+  });
+
+  test('an unexpected failure is masked: no stack, no SQL', async () => {
+    const { api, dispose } = await createApi('sqlite', {}, (store) =>
+      new Proxy(store, {
+        get: (target, key, receiver) =>
+          key === 'statistics' ? () => Promise.reject(new Error('SQLITE_ERROR: near "select": syntax error at /src/store/x.ts:1')) : Reflect.get(target, key, receiver),
+      }),
+    );
+    try {
+      const result = await api.gql(`{ statistics { totalTests } }`);
+      expect(result.status).toBe(200);
+      expect(result.errors?.[0]?.message).toBe('Unexpected error.');
+      expect(JSON.stringify(result)).not.toMatch(/SQLITE|select|\.ts/);
+    } finally {
+      await dispose();
+    }
+  });
+
+  test('a batch over the size limit is refused before anything is written', async () => {
+    const { api, dispose } = await createApi('sqlite', { maxBatchSize: 10 });
+    try {
+      const rows = Array.from({ length: 11 }, () => ({ testName: 't', confidence: 0.5 }));
+      const result = await api.gql(batch, { input: rows });
+      expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect(result.errors?.[0]?.message).toMatch(/11 rows is more than the 10 one call may carry/);
+      expect(await api.store.countMeasurements({})).toBe(0);
+      expect((await api.gql(batch, { input: rows.slice(1) })).data).toStrictEqual({ recordMeasurements: { count: 10 } });
+    } finally {
+      await dispose();
+    }
+  });
+});
