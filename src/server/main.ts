@@ -49,7 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}${yoga.graphqlEndpoint}`;
-  logger.info({ url }, 'serving GraphQL');
+  logger.info({ endpoint: url }, 'serving GraphQL');
 
   return {
     url,

@@ -1,0 +1,108 @@
+// The server over a real port: GraphiQL, health, and alerts reaching real SSE and WebSocket clients.
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/server/logger.js';
+import { startServer, type RunningServer } from '../../src/server/main.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-stores.js';
+
+const subscription = `subscription($min: DriftSeverity, $category: String) {
+  alertCreated(minSeverity: $min, category: $category) { testName severity category message } }`;
+
+/** Collects the first `count` events of a subscription, or fails after `timeoutMs`. */
+function firstEvents<T>(subscribe: (sink: { next: (v: T) => void; error: (e: unknown) => void; complete: () => void }) => () => void, count: number, timeoutMs = 15_000) {
+  return new Promise<T[]>((resolve, reject) => {
+    const events: T[] = [];
+    const timer = setTimeout(() => {
+      dispose();
+      reject(new Error(`only ${events.length} of ${count} events arrived`));
+    }, timeoutMs);
+    const dispose = subscribe({
+      next: (value) => {
+        events.push(value);
+        if (events.length === count) {
+          clearTimeout(timer);
+          dispose();
+          resolve(events);
+        }
+      },
+      error: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+      complete: () => {},
+    });
+  });
+}
+
+describe('the HTTP server', () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  let config: Config;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    const base = loadConfig({});
+    config = { ...base, database: database.config, server: { host: '127.0.0.1', port: 0 } };
+    server = await startServer(config, createLogger({ level: 'silent' }));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await database.destroy();
+  });
+
+  const post = (query: string, variables?: Record<string, unknown>) =>
+    fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) }).then(
+      (r) => r.json() as Promise<{ data?: Record<string, any>; errors?: unknown[] }>,
+    );
+
+  it('serves GraphiQL, health and readiness', async () => {
+    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Driftwatch</title>');
+    const origin = new URL(server.url).origin;
+    expect(await (await fetch(`${origin}/health`)).json()).toStrictEqual({ status: 'ok' });
+    expect(await (await fetch(`${origin}/ready`)).json()).toStrictEqual({ status: 'ready' });
+  });
+
+  it('delivers a new alert to SSE and WebSocket subscribers, honouring their filters', async () => {
+    const sse = createSseClient({ url: server.url });
+    const ws = createWsClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false });
+    type Event = { data?: { alertCreated: { testName: string; severity: string; category: string } } };
+    const overSse = firstEvents<Event>((sink) => sse.subscribe({ query: subscription, variables: { min: 'HIGH' } }, sink), 1);
+    const overWs = firstEvents<Event>((sink) => ws.subscribe({ query: subscription, variables: { category: 'payments' } }, sink), 1);
+    // A subscriber whose filter matches nothing raised here must stay silent.
+    const silent = firstEvents<Event>((sink) => ws.subscribe({ query: subscription, variables: { category: 'nothing' } }, sink), 1, 3000);
+    // Give both transports a moment to register before anything is published.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const now = Date.now();
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      testName: 'checkout',
+      category: 'payments',
+      confidence: i < 10 ? 0.9 : 0.5,
+      timestamp: new Date(now - (20 - i) * 60_000).toISOString(),
+    }));
+    expect((await post(`mutation($i: [RecordMeasurementInput!]!) { recordMeasurements(input: $i) { count } }`, { i: rows })).data).toStrictEqual({
+      recordMeasurements: { count: 20 },
+    });
+    const analyzed = await post(`mutation { analyzeDrift { alerts { testName severity } } }`);
+    expect(analyzed.data!.analyzeDrift.alerts).toStrictEqual([{ testName: 'checkout', severity: 'CRITICAL' }]);
+
+    const [fromSse] = await overSse;
+    const [fromWs] = await overWs;
+    expect(fromSse!.data!.alertCreated).toMatchObject({ testName: 'checkout', severity: 'CRITICAL', category: 'payments' });
+    expect(fromWs!.data!.alertCreated).toStrictEqual(fromSse!.data!.alertCreated);
+    await expect(silent).rejects.toThrow(/only 0 of 1 events arrived/);
+    sse.dispose();
+    await ws.dispose();
+  });
+
+  it('refuses to listen on a public address without keys unless told to', async () => {
+    const exposed = { ...config, server: { host: '0.0.0.0', port: 0 } };
+    await expect(startServer(exposed, createLogger({ level: 'silent' }))).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without authentication/);
+  });
+});
