@@ -1,10 +1,9 @@
-import type { Severity } from '../store/store.js';
 import type { DriftAnalysisResult } from './analyze.js';
 import type { DriftSettings } from './settings.js';
-import { severityRank } from './severity.js';
+import { severityRank, type DriftSeverity } from './severity.js';
 
 export interface AlertState {
-  lastAlert: { severity: Severity; createdAt: Date } | null;
+  lastAlert: { severity: DriftSeverity; createdAt: Date } | null;
   /** An analysis below the alert threshold came after the last alert: that episode is over. */
   recoveredSinceLastAlert: boolean;
 }

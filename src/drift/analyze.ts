@@ -1,14 +1,22 @@
-import type { Direction, Severity } from '../store/store.js';
 import { cusumChangePoint } from './change-point.js';
+import { directionOf, type DriftDirection } from './direction.js';
 import { insufficientDataRecommendation, recommend } from './recommendations.js';
-import { resolveThresholds, type DriftSettings, type SeverityThresholds } from './settings.js';
-import { lowerSeverity } from './severity.js';
-import { mannWhitneyPValue, mean } from './statistics.js';
+import { resolveThresholds, type DriftSettings } from './settings.js';
+import { capSeverity, gradeSeverity, type DriftSeverity, type SeverityThresholds } from './severity.js';
+import { mannWhitneyTest, mean } from './statistics.js';
 import { classifyTrend, type DriftTrend } from './trend.js';
+import { splitWindows } from './windows.js';
 
 export interface ConfidencePoint {
   confidence: number;
   timestamp: Date;
+}
+
+export interface TestSeries {
+  testName: string;
+  category: string | null;
+  /** Any order: sorted by timestamp here, equal timestamps keeping the given order. */
+  points: readonly ConfidencePoint[];
 }
 
 export interface DriftAnalysisResult {
@@ -16,62 +24,53 @@ export interface DriftAnalysisResult {
   category: string | null;
   baselineConfidence: number;
   currentConfidence: number;
-  /** |current - baseline| relative to the baseline, never negative: the seed's `> 0.05` finds both ways. */
+  /**
+   * |current - baseline| / baseline, never negative, so the dashboard's `drift_percentage > 0.05`
+   * finds drift either way; `direction` carries the sign. Against a zero baseline: driftAbsolute.
+   */
   driftPercentage: number;
+  /** |current - baseline| */
   driftAbsolute: number;
-  severity: Severity;
-  direction: Direction;
+  severity: DriftSeverity;
+  direction: DriftDirection;
   trend: DriftTrend;
   measurementsCount: number;
   timeSpanSeconds: number;
   recommendations: string[];
+  /** Two-sided Mann-Whitney p between the baseline and current windows; null below three values a side. */
   pValue: number | null;
+  /** When the shift started (CUSUM), for a drift of LOW or worse; null otherwise. */
   changePointAt: Date | null;
   /** The thresholds the severity was graded against (the category's override applied). */
   thresholds: SeverityThresholds;
   analyzedAt: Date;
 }
 
-export interface TestSeries {
-  testName: string;
-  category: string | null;
-  points: readonly ConfidencePoint[];
-}
-
-function gradeSeverity(driftPercentage: number, thresholds: SeverityThresholds): Severity {
-  if (driftPercentage >= thresholds.critical) return 'CRITICAL';
-  if (driftPercentage >= thresholds.high) return 'HIGH';
-  if (driftPercentage >= thresholds.medium) return 'MEDIUM';
-  if (driftPercentage >= thresholds.low) return 'LOW';
-  return 'NONE';
-}
-
-/** The earliest and latest windows; with too few points for both, the two halves of the series. */
-function windows(values: readonly number[], settings: DriftSettings): [number[], number[]] {
-  const n = values.length;
-  if (n >= settings.baselineWindow + settings.currentWindow) {
-    return [values.slice(0, settings.baselineWindow), values.slice(n - settings.currentWindow)];
-  }
-  const half = Math.floor(n / 2);
-  return [values.slice(0, half), values.slice(half)];
+/**
+ * Relative change. Against a zero baseline every change is infinitely large, so the absolute change
+ * stands in: confidence lives in [0, 1], where it reads as a fraction of the whole scale, and going
+ * from 0 to 0.5 grades as 50 %. The same holds for a baseline so tiny the ratio overflows.
+ */
+function relativeDrift(driftAbsolute: number, baseline: number): number {
+  const relative = driftAbsolute / baseline;
+  return baseline > 0 && Number.isFinite(relative) ? relative : driftAbsolute;
 }
 
 /** Grades one test's drift from its measurements. Pure: `now` is only stamped on the result. */
 export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Date): DriftAnalysisResult {
-  // Stable sort: equal timestamps keep the order the caller gave (the store's id order).
+  // Array.prototype.sort is stable: equal timestamps keep the order the caller gave (the store's id order).
   const points = [...series.points].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   const values = points.map((p) => p.confidence);
   const n = points.length;
   const thresholds = resolveThresholds(settings, series.category);
   const timeSpanSeconds = n === 0 ? 0 : (points[n - 1]!.timestamp.getTime() - points[0]!.timestamp.getTime()) / 1000;
-  const [baselineValues, currentValues] = windows(values, settings);
-  const baselineConfidence = baselineValues.length > 0 ? mean(baselineValues) : mean(values);
-  const currentConfidence = currentValues.length > 0 ? mean(currentValues) : baselineConfidence;
+  const windows = splitWindows(values, settings);
+  // A single point is its own baseline and current: no change rather than a change from 0.
+  const baselineConfidence = windows.baseline.length > 0 ? mean(windows.baseline) : mean(values);
+  const currentConfidence = windows.current.length > 0 ? mean(windows.current) : baselineConfidence;
   const change = currentConfidence - baselineConfidence;
   const driftAbsolute = Math.abs(change);
-  // Against a zero baseline any relative change is infinite; the absolute change is the honest,
-  // finite measure there (confidence lives in [0, 1], so it reads as a fraction too).
-  const driftPercentage = baselineConfidence > 0 ? driftAbsolute / baselineConfidence : driftAbsolute;
+  const driftPercentage = relativeDrift(driftAbsolute, baselineConfidence);
   const common = {
     testName: series.testName,
     category: series.category,
@@ -97,14 +96,16 @@ export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Da
     };
   }
 
-  const direction: Direction = driftPercentage < settings.stableTolerance ? 'STABLE' : change > 0 ? 'INCREASING' : 'DECREASING';
-  const pValue = mannWhitneyPValue(baselineValues, currentValues);
+  const direction = directionOf(change, driftPercentage, settings.stableTolerance);
+  const pValue = mannWhitneyTest(windows.baseline, windows.current)?.pValue ?? null;
   const significant = pValue !== null && pValue < settings.significanceLevel;
   const graded = direction === 'STABLE' ? 'NONE' : gradeSeverity(driftPercentage, thresholds);
   // A change the windows cannot tell apart from noise is worth watching, never an alert.
-  const severity = significant ? graded : lowerSeverity(graded, 'LOW');
+  const severity = significant ? graded : capSeverity(graded, 'LOW');
   const changeIndex = severity === 'NONE' ? null : cusumChangePoint(values);
   const changePointAt = changeIndex === null ? null : points[changeIndex]!.timestamp;
+  // The trend looks at the span the two windows cover at most: where the series is heading now,
+  // not how it got there.
   const recent = values.slice(-(settings.baselineWindow + settings.currentWindow));
   return {
     ...common,

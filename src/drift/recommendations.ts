@@ -1,11 +1,11 @@
-import type { Direction, Severity } from '../store/store.js';
-import { severityRank } from './severity.js';
+import type { DriftDirection } from './direction.js';
+import { severityRank, type DriftSeverity } from './severity.js';
 
 export interface RecommendationInput {
   testName: string;
   category: string | null;
-  severity: Severity;
-  direction: Direction;
+  severity: DriftSeverity;
+  direction: DriftDirection;
   driftPercentage: number;
   pValue: number | null;
   significant: boolean;
@@ -18,7 +18,10 @@ export function insufficientDataRecommendation(testName: string, have: number, n
   return `Collect ${need - have} more measurement${need - have === 1 ? '' : 's'} of ${testName} (have ${have}, need ${need}) before its drift can be judged.`;
 }
 
-/** What a person should do next, most useful first; empty when there is nothing to do. */
+/**
+ * What a person should do next, most useful first. Empty for NONE: a line on every healthy test would
+ * bury the few that need attention, and the trend already says how a healthy test is doing.
+ */
 export function recommend(input: RecommendationInput): string[] {
   const { testName, severity, direction } = input;
   if (severity === 'NONE' || direction === 'STABLE') return [];

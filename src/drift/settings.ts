@@ -1,41 +1,37 @@
-import type { Severity } from '../store/store.js';
-
-/** drift_percentage fractions at which each severity starts. */
-export interface SeverityThresholds {
-  low: number;
-  medium: number;
-  high: number;
-  critical: number;
-}
+import type { DriftSeverity, SeverityThresholds } from './severity.js';
 
 export interface DriftSettings {
-  /** How many of the earliest measurements in the lookback window make the baseline. */
+  /** How many of the earliest measurements are averaged into the baseline. */
   baselineWindow: number;
-  /** How many of the latest measurements make the current confidence. */
+  /** How many of the latest measurements are averaged into the current confidence. */
   currentWindow: number;
   /** Below this many measurements a test is not graded. */
   minMeasurements: number;
   /** A relative change smaller than this is STABLE. */
   stableTolerance: number;
-  /** The p-value under which a change between the two windows counts as real. */
+  /** The Mann-Whitney p-value under which a change between the two windows counts as real. */
   significanceLevel: number;
   thresholds: SeverityThresholds;
+  /** Per category, the thresholds it overrides; the rest come from `thresholds`. */
   categoryThresholds: Record<string, Partial<SeverityThresholds>>;
-  alertMinSeverity: Severity;
+  /** The least severity that raises an alert. */
+  alertMinSeverity: DriftSeverity;
 }
 
 export const defaultDriftSettings: DriftSettings = {
-  // Ten points a side keep the Mann-Whitney test meaningful (its normal approximation holds from
-  // about eight per group) while following a test that runs a few times a day within a week.
+  // Ten points a side keep the Mann-Whitney normal approximation sound (it holds from about eight
+  // per group) while still following a test that runs a few times a day within a week.
   baselineWindow: 10,
   currentWindow: 10,
+  // Six points split into three against three, the fewest for which the rank test can say anything.
   minMeasurements: 6,
   stableTolerance: 0.02,
   significanceLevel: 0.05,
-  // 5 % is the seed's Grafana bar for "drifting"; each step doubles-ish so CRITICAL (30 %) means
-  // the classifier's confidence lost almost a third of its level.
+  // 5 % is the Grafana dashboard's bar for "drifting"; each step roughly doubles, so CRITICAL (30 %)
+  // means the analysis lost almost a third of its confidence.
   thresholds: { low: 0.05, medium: 0.1, high: 0.2, critical: 0.3 },
   categoryThresholds: {},
+  // LOW is worth a line on the dashboard, not a page: alerts start at MEDIUM.
   alertMinSeverity: 'MEDIUM',
 };
 
@@ -46,8 +42,14 @@ export const defaultDriftSettings: DriftSettings = {
  */
 export function resolveThresholds(settings: DriftSettings, category: string | null): SeverityThresholds {
   const override = category === null ? undefined : settings.categoryThresholds[category];
-  const merged = { ...settings.thresholds, ...override };
+  const merged = { ...settings.thresholds, ...definedOnly(override) };
   const medium = Math.max(merged.medium, merged.low);
   const high = Math.max(merged.high, medium);
   return { low: merged.low, medium, high, critical: Math.max(merged.critical, high) };
+}
+
+// `{ low: undefined }` from a hand-built override must not wipe the default out.
+function definedOnly(override: Partial<SeverityThresholds> | undefined): Partial<SeverityThresholds> {
+  if (override === undefined) return {};
+  return Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined));
 }

@@ -1,14 +1,20 @@
 import { linearFit } from './statistics.js';
 
-export type DriftTrend = 'improving' | 'degrading' | 'stable' | 'volatile' | 'insufficient_data';
+export const driftTrends = ['improving', 'degrading', 'stable', 'volatile', 'insufficient_data'] as const;
+export type DriftTrend = (typeof driftTrends)[number];
 
 // |t| >= 2 is a slope about 95 % unlikely to come from noise alone.
 const significantSlope = 2;
-// Residual scatter above 0.08 confidence means readings swing by more than the LOW..MEDIUM band
-// of a typical 0.8 level: the series is too noisy to call flat.
+// Residual scatter above 0.08 confidence is 10 % of a typical 0.8 level, the MEDIUM threshold:
+// readings that swing that far around their line cannot be called flat.
 const volatileDeviation = 0.08;
 
-/** Direction of the recent series from its slope, or volatile when its spread swamps any slope. */
+/**
+ * The way the recent series is heading. The slope is fitted per measurement, not per second: every
+ * run is one observation, so a burst of reruns minutes apart cannot fake a steep slope. A slope that
+ * stands out from the scatter (|t| >= 2) is improving or degrading; otherwise the series is volatile
+ * when that scatter is large, stable when it is not.
+ */
 export function classifyTrend(recent: readonly number[]): Exclude<DriftTrend, 'insufficient_data'> {
   const fit = linearFit(recent);
   if (Math.abs(fit.tStatistic) >= significantSlope) return fit.slope > 0 ? 'improving' : 'degrading';

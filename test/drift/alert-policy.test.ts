@@ -1,53 +1,102 @@
-import { describe, expect, it } from 'vitest';
-import { analyzeTest, decideAlert, defaultDriftSettings, formatAlertMessage, type AlertState } from '../../src/drift/index.js';
-import type { Severity } from '../../src/store/store.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  analyzeTest,
+  decideAlert,
+  defaultDriftSettings,
+  formatAlertMessage,
+  type AlertState,
+  type DriftAnalysisResult,
+  type DriftSeverity,
+} from '../../src/drift/index.js';
 
-const t0 = Date.parse('2026-11-01T00:00:00.000Z');
+const t0 = Date.parse('2026-11-20T00:00:00.000Z');
+const hour = (h: number) => new Date(t0 + h * 3_600_000);
 const now = new Date('2026-11-24T00:00:00.000Z');
-const analysisOf = (baseline: number, current: number) =>
+const analysisOf = (baseline: number, current: number, testName = 'login') =>
   analyzeTest(
     {
-      testName: 'login',
+      testName,
       category: 'auth',
-      points: [...Array(10).fill(baseline), ...Array(10).fill(current)].map((confidence, i) => ({ confidence, timestamp: new Date(t0 + i * 3_600_000) })),
+      points: [...Array<number>(10).fill(baseline), ...Array<number>(10).fill(current)].map((confidence, i) => ({ confidence, timestamp: hour(i) })),
     },
     defaultDriftSettings,
     now,
   );
-// 0.9 -> 0.8: 11.1 % MEDIUM; 0.9 -> 0.7: 22.2 % HIGH; 0.9 -> 0.6: 33.3 % CRITICAL; 0.9 -> 0.86: 4.4 % NONE
+// Ten against ten, each window one value: always significant (p = 1.6e-5), so size alone grades.
+// 0.9 -> 0.86: 4.4 % NONE; 0.9 -> 0.85: 5.6 % LOW; -> 0.8: 11.1 % MEDIUM; -> 0.7: 22.2 % HIGH; -> 0.6: 33.3 % CRITICAL
+const none = analysisOf(0.9, 0.86);
+const low = analysisOf(0.9, 0.85);
 const medium = analysisOf(0.9, 0.8);
 const high = analysisOf(0.9, 0.7);
-const none = analysisOf(0.9, 0.86);
-const state = (severity: Severity | null, recovered = false): AlertState => ({
-  lastAlert: severity === null ? null : { severity, createdAt: new Date(t0) },
+const critical = analysisOf(0.9, 0.6);
+const state = (severity: DriftSeverity | null, recovered = false): AlertState => ({
+  lastAlert: severity === null ? null : { severity, createdAt: hour(0) },
   recoveredSinceLastAlert: recovered,
 });
 
-describe('the alert policy', () => {
-  it('grades the fixtures as intended', () => {
-    expect([medium.severity, high.severity, none.severity]).toStrictEqual(['MEDIUM', 'HIGH', 'NONE']);
+describe('decideAlert', () => {
+  it('the fixtures grade as intended', () => {
+    expect([none, low, medium, high, critical].map((a) => a.severity)).toStrictEqual(['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
   });
 
-  it.each([
-    ['below the threshold: no alert', none, state(null), false, 'below_threshold'],
+  it.each<[string, DriftAnalysisResult, AlertState, boolean, string]>([
+    ['no drift: no alert', none, state(null), false, 'below_threshold'],
+    ['LOW is under the default MEDIUM bar', low, state(null), false, 'below_threshold'],
+    ['recovered, but not drifting again: no alert', low, state('HIGH', true), false, 'below_threshold'],
     ['first crossing: alert', medium, state(null), true, 'new_episode'],
+    ['first crossing straight to CRITICAL: alert', critical, state(null), true, 'new_episode'],
     ['same episode, same severity: no alert', medium, state('MEDIUM'), false, 'same_episode'],
     ['same episode, lower severity: no alert', medium, state('HIGH'), false, 'same_episode'],
-    ['escalation: alert', high, state('MEDIUM'), true, 'escalation'],
-    ['recovered and drifting again: alert', medium, state('HIGH', true), true, 'new_episode'],
-  ] as const)('%s', (_what, analysis, alertState, raise, reason) => {
+    ['same episode, still CRITICAL: no alert', critical, state('CRITICAL'), false, 'same_episode'],
+    ['escalation MEDIUM -> HIGH: alert', high, state('MEDIUM'), true, 'escalation'],
+    ['escalation HIGH -> CRITICAL: alert', critical, state('HIGH'), true, 'escalation'],
+    ['recovered, then a new drift, even a milder one: alert', medium, state('HIGH', true), true, 'new_episode'],
+  ])('%s', (_what, analysis, alertState, raise, reason) => {
     const decision = decideAlert(analysis, alertState, defaultDriftSettings);
-    expect([decision.raise, decision.reason]).toStrictEqual([raise, reason]);
-    if (raise) expect(decision.message).toBe(formatAlertMessage(analysis));
+    expect(decision).toStrictEqual(raise ? { raise, reason, message: formatAlertMessage(analysis) } : { raise, reason });
   });
 
-  it('honours a higher minimum severity', () => {
-    expect(decideAlert(medium, state(null), { ...defaultDriftSettings, alertMinSeverity: 'HIGH' }).raise).toBe(false);
-    expect(decideAlert(high, state(null), { ...defaultDriftSettings, alertMinSeverity: 'HIGH' }).raise).toBe(true);
+  it('acknowledging does not re-arm: acknowledgement is no input at all', () => {
+    expectTypeOf<keyof AlertState>().toEqualTypeOf<'lastAlert' | 'recoveredSinceLastAlert'>();
+    // After an acknowledgement the store hands over the same state: still the same episode.
+    const acknowledgedLongAgo: AlertState = { lastAlert: { severity: 'HIGH', createdAt: new Date('2026-01-01T00:00:00.000Z') }, recoveredSinceLastAlert: false };
+    expect(decideAlert(high, acknowledgedLongAgo, defaultDriftSettings)).toStrictEqual({ raise: false, reason: 'same_episode' });
   });
 
-  it('says at a glance what happened and since when', () => {
-    expect(formatAlertMessage(high)).toBe('login: confidence fell from 0.90 to 0.70 (-22.2 %, HIGH) since 2026-11-01T10:00:00.000Z');
-    expect(formatAlertMessage(analysisOf(0.6, 0.9))).toBe('login: confidence rose from 0.60 to 0.90 (+50.0 %, CRITICAL) since 2026-11-01T10:00:00.000Z');
+  it('one alert per episode over a run of analyses', () => {
+    // What the store tracks between analyses: the last alert, and whether anything below the bar came since.
+    let alertState = state(null);
+    const raisedAt: number[] = [];
+    const run = [medium, medium, high, high, medium, none, low, medium, medium, critical];
+    run.forEach((analysis, i) => {
+      const decision = decideAlert(analysis, alertState, defaultDriftSettings);
+      if (decision.raise) {
+        raisedAt.push(i);
+        alertState = { lastAlert: { severity: analysis.severity, createdAt: hour(i) }, recoveredSinceLastAlert: false };
+      } else if (decision.reason === 'below_threshold' && alertState.lastAlert !== null) {
+        alertState = { ...alertState, recoveredSinceLastAlert: true };
+      }
+    });
+    // 0 opens the episode, 2 escalates to HIGH, 5 recovers, 7 opens a new one, 9 escalates to CRITICAL
+    expect(raisedAt).toStrictEqual([0, 2, 7, 9]);
+  });
+
+  it('honours the configured minimum severity', () => {
+    const onlyHigh = { ...defaultDriftSettings, alertMinSeverity: 'HIGH' as const };
+    expect(decideAlert(medium, state(null), onlyHigh)).toStrictEqual({ raise: false, reason: 'below_threshold' });
+    expect(decideAlert(high, state(null), onlyHigh).raise).toBe(true);
+    expect(decideAlert(low, state(null), { ...defaultDriftSettings, alertMinSeverity: 'LOW' }).raise).toBe(true);
+  });
+});
+
+describe('formatAlertMessage', () => {
+  it.each([
+    // 0.21 / 0.92 = 22.83 %; the step is at hour 10
+    ['a fall', analysisOf(0.92, 0.71, 'test_login'), 'test_login: confidence fell from 0.92 to 0.71 (-22.8 %, HIGH) since 2026-11-20T10:00:00.000Z'],
+    // 0.3 / 0.6 = 50 %
+    ['a rise', analysisOf(0.6, 0.9), 'login: confidence rose from 0.60 to 0.90 (+50.0 %, CRITICAL) since 2026-11-20T10:00:00.000Z'],
+    ['no change point known: no "since"', { ...critical, changePointAt: null }, 'login: confidence fell from 0.90 to 0.60 (-33.3 %, CRITICAL)'],
+  ])('%s', (_what, analysis, message) => {
+    expect(formatAlertMessage(analysis)).toBe(message);
   });
 });
