@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-stores.js';
+import { backends, createTestDatabase, type TestDatabase } from '../support/test-stores.js';
 
 const subscription = `subscription($min: DriftSeverity, $category: String) {
   alertCreated(minSeverity: $min, category: $category) { testName severity category message } }`;
@@ -37,13 +37,14 @@ function firstEvents<T>(subscribe: (sink: { next: (v: T) => void; error: (e: unk
   });
 }
 
-describe('the HTTP server', () => {
+for (const backend of backends) {
+describe(`the HTTP server on ${backend}`, () => {
   let database: TestDatabase;
   let server: RunningServer;
   let config: Config;
 
   beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
+    database = await createTestDatabase(backend);
     const base = loadConfig({});
     config = { ...base, database: database.config, server: { host: '127.0.0.1', port: 0 } };
     server = await startServer(config, createLogger({ level: 'silent' }));
@@ -68,7 +69,7 @@ describe('the HTTP server', () => {
     expect(await (await fetch(`${origin}/ready`)).json()).toStrictEqual({ status: 'ready' });
   });
 
-  it('delivers a new alert to SSE and WebSocket subscribers, honouring their filters', async () => {
+  it('plays a dashboard’s day: record, analyse, get the alert live over SSE and WebSocket, acknowledge, read statistics, clean up', async () => {
     const sse = createSseClient({ url: server.url });
     const ws = createWsClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false });
     type Event = { data?: { alertCreated: { testName: string; severity: string; category: string } } };
@@ -99,6 +100,17 @@ describe('the HTTP server', () => {
     await expect(silent).rejects.toThrow(/only 0 of 1 events arrived/);
     sse.dispose();
     await ws.dispose();
+
+    const open = await post(`{ alerts(filter: { acknowledged: false }) { totalCount edges { node { id testName } } } }`);
+    expect(open.data!.alerts.totalCount).toBe(1);
+    const alertId = open.data!.alerts.edges[0].node.id;
+    const acknowledged = await post(`mutation($id: ID!) { acknowledgeAlert(id: $id, by: "on-call") { acknowledged acknowledgedBy } }`, { id: alertId });
+    expect(acknowledged.data).toStrictEqual({ acknowledgeAlert: { acknowledged: true, acknowledgedBy: 'on-call' } });
+    const statistics = await post(`{ statistics { totalTests totalMeasurements unacknowledgedAlerts minConfidence maxConfidence } }`);
+    expect(statistics.data).toStrictEqual({ statistics: { totalTests: 1, totalMeasurements: 20, unacknowledgedAlerts: 0, minConfidence: 0.5, maxConfidence: 0.9 } });
+    // Everything is minutes old: a zero-day retention removes it all, and reports what it removed.
+    const cleaned = await post(`mutation { cleanup(input: { measurementsDays: 0, analysisDays: 0, alertsDays: 0 }) { measurements analyses alerts } }`);
+    expect(cleaned.data).toStrictEqual({ cleanup: { measurements: 20, analyses: 1, alerts: 1 } });
   });
 
   it('refuses to listen on a public address without keys unless told to', async () => {
@@ -106,3 +118,4 @@ describe('the HTTP server', () => {
     await expect(startServer(exposed, createLogger({ level: 'silent' }))).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without authentication/);
   });
 });
+}
