@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openStore } from '../src/db/open-database.js';
+import type { DatabaseConfig } from '../src/config.js';
 import type { StorageBackend } from '../src/store/store.js';
 import { benchDatabase, heading, measurementBatch, rate, table, timed } from './support.js';
 
@@ -44,6 +45,12 @@ async function rawPg(url: string, schema: string, data: Batch[]): Promise<void> 
   await client.end();
 }
 
+/** The raw driver's batch insert into an already migrated database of either backend. */
+export async function rawInsert(config: DatabaseConfig, data: Batch[]): Promise<void> {
+  if (config.backend === 'sqlite') await rawSqlite(config.path, data);
+  else await rawPg(config.url, config.schema, data);
+}
+
 /** One timed run into a fresh, migrated database, so neither side inserts into the other's rows. */
 async function run(backend: StorageBackend, side: 'store' | 'raw', data: Batch[]): Promise<number> {
   const database = await benchDatabase(backend);
@@ -52,8 +59,7 @@ async function run(backend: StorageBackend, side: 'store' | 'raw', data: Batch[]
     if (side === 'raw') await store.close();
     const { seconds } = await timed(async () => {
       if (side === 'store') for (const batch of data) await store.recordMeasurements(batch);
-      else if (database.config.backend === 'sqlite') await rawSqlite(database.config.path, data);
-      else await rawPg(database.config.url, database.config.schema, data);
+      else await rawInsert(database.config, data);
     });
     return seconds;
   } finally {

@@ -1,0 +1,118 @@
+// The API over real HTTP on loopback: ingest through recordMeasurements next to the raw driver,
+// and requests per second with latency percentiles for a page of 100 measurements.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import type { DatabaseConfig } from '../src/config.js';
+import { openStore } from '../src/db/open-database.js';
+import type { StorageBackend } from '../src/store/store.js';
+import { benchDatabase, heading, measurementBatch, rate, table, timed } from './support.js';
+import { rawInsert } from './store-ingest.js';
+
+const batches = Number(process.env.BENCH_HTTP_BATCHES ?? 100);
+const batchSize = 1000;
+const readSeconds = Number(process.env.BENCH_HTTP_READ_SECONDS ?? 5);
+const concurrency = 16;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `drift serve` in its own process, so the load generator does not share the server's CPU. */
+async function serve(config: DatabaseConfig): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const env =
+    config.backend === 'sqlite'
+      ? { DRIFT_BACKEND: 'sqlite', DRIFT_SQLITE_PATH: config.path }
+      : { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: config.url, POSTGRES_SCHEMA: config.schema };
+  const child = spawn(process.execPath, ['bin/drift.js', 'serve', '--port', String(port)], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) break;
+    } catch {
+      if (attempt > 100) throw new Error('the server did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function benchBackend(backend: StorageBackend) {
+  const database = await benchDatabase(backend);
+  await (await openStore(database.config)).close();
+  const server = await serve(database.config);
+  const raw = await benchDatabase(backend);
+  try {
+    const data = Array.from({ length: batches }, (_, b) => measurementBatch(batchSize, b * batchSize, 1000));
+    const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
+    const bodies = data.map((rows) =>
+      JSON.stringify({ query: mutation, variables: { input: rows.map((r) => ({ ...r, timestamp: r.timestamp.toISOString() })) } }),
+    );
+    const ingest = await timed(async () => {
+      for (const body of bodies) {
+        const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const result = (await response.json()) as { data?: { recordMeasurements: { count: number } } };
+        if (result.data?.recordMeasurements.count !== batchSize) throw new Error(`ingest failed: ${JSON.stringify(result).slice(0, 200)}`);
+      }
+    });
+    // The raw driver inserting the same batches into a fresh, migrated database of the same backend.
+    await (await openStore(raw.config)).close();
+    const rawRun = await timed(() => rawInsert(raw.config, data));
+
+    const page = JSON.stringify({ query: `{ measurements(first: 100) { edges { cursor node { id testName confidence timestamp } } } }` });
+    const latencies: number[] = [];
+    const deadline = Date.now() + readSeconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < deadline) {
+          const start = performance.now();
+          const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: page });
+          await response.arrayBuffer();
+          latencies.push(performance.now() - start);
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const rows = batches * batchSize;
+    return {
+      backend,
+      'HTTP ingest': rate(rows, ingest.seconds),
+      'raw driver': rate(rows, rawRun.seconds),
+      'HTTP / raw': (rawRun.seconds / ingest.seconds).toFixed(2),
+      'page of 100: req/s': Math.round(latencies.length / readSeconds).toLocaleString('en-US'),
+      'p50 ms': percentile(latencies, 50).toFixed(1),
+      'p99 ms': percentile(latencies, 99).toFixed(1),
+    };
+  } finally {
+    await server.close();
+    await database.destroy();
+    await raw.destroy();
+  }
+}
+
+export async function benchHttp(): Promise<void> {
+  heading(
+    `HTTP: recordMeasurements in ${batches} batches of ${batchSize} vs the raw driver (aim >= 0.5); ` +
+      `a page of 100 measurements, ${concurrency} concurrent clients for ${readSeconds} s`,
+  );
+  table([await benchBackend('sqlite'), await benchBackend('postgres')]);
+}
