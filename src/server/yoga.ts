@@ -35,13 +35,21 @@ const useErrorCodes: Plugin = {
       if (!errors) continue;
       for (const error of errors) {
         if (!(error instanceof GraphQLError) || error.extensions.code) continue;
-        const code = error.message.startsWith('Syntax Error')
-          ? 'GRAPHQL_PARSE_FAILED'
-          : error.message.startsWith('Variable "$')
-            ? 'BAD_USER_INPUT'
-            : error.path === undefined
-              ? 'GRAPHQL_VALIDATION_FAILED'
-              : 'INTERNAL_SERVER_ERROR';
+        const status = (error.extensions.http as { status?: number } | undefined)?.status;
+        const code =
+          status === 401
+            ? 'UNAUTHENTICATED'
+            : status === 403
+              ? 'FORBIDDEN'
+              : error.message.startsWith('Syntax Error')
+                ? 'GRAPHQL_PARSE_FAILED'
+                : error.message.startsWith('Variable "$')
+                  ? 'BAD_USER_INPUT'
+                  : status !== undefined && status >= 400 && status < 500 && error.nodes === undefined
+                    ? 'BAD_REQUEST'
+                    : error.path === undefined
+                      ? 'GRAPHQL_VALIDATION_FAILED'
+                      : 'INTERNAL_SERVER_ERROR';
         (error.extensions as Record<string, unknown>).code = code;
       }
     }

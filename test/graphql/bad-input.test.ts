@@ -73,11 +73,19 @@ describe('malformed requests', () => {
     const malformed = await post('{"query": "{ statistics { totalTests } ', 'application/json');
     expect(malformed.status).toBe(400);
     const malformedBody = await malformed.json();
-    expect(malformedBody.errors[0].message).toMatch(/POST body sent invalid JSON/);
+    expect(malformedBody.errors[0]).toMatchObject({ message: expect.stringMatching(/POST body sent invalid JSON/), extensions: { code: 'BAD_REQUEST' } });
 
     const wrongType = await post('query=%7B%7D', 'application/x-www-form-urlencoded');
     expect(wrongType.status).toBeGreaterThanOrEqual(400);
     expect(wrongType.status).toBeLessThan(500);
+    expect((await wrongType.json()).errors[0].extensions.code).toBeDefined();
+
+    // A GET (no preflight in a browser) must carry the CSRF header; JSON POSTs are preflighted anyway.
+    const get = (headers: Record<string, string>) => api.yoga.fetch(`http://yoga/graphql?query=${encodeURIComponent('{ statistics { totalTests } }')}`, { headers });
+    const forged = await get({});
+    expect(forged.status).toBe(403);
+    expect((await forged.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await (await get({ 'x-graphql-yoga-csrf': '1' })).json()).data).toStrictEqual({ statistics: { totalTests: 0 } });
 
     const syntax = await api.gql(`{ statistics { totalTests `);
     expect(syntax.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
