@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { copyCommand } from './commands/copy.js';
+import { ackCommand, alertsCommand, analyzeCommand, recordCommand, statusCommand } from './commands/drift-commands.js';
 import { exportCommand, importCommand } from './commands/transfer.js';
 import { cleanupCommand, vacuumCommand } from './commands/maintenance.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -15,13 +17,27 @@ const program = new Command('drift')
     '\nDatabase flags (--db-*, --sqlite-path) work on every command; flags win over the environment, the environment over defaults.',
   );
 
-for (const command of [serveCommand, migrateCommand, statsCommand, cleanupCommand, vacuumCommand, exportCommand, importCommand]) {
+for (const command of [
+  serveCommand,
+  migrateCommand,
+  statusCommand,
+  statsCommand,
+  recordCommand,
+  analyzeCommand,
+  alertsCommand,
+  ackCommand,
+  cleanupCommand,
+  vacuumCommand,
+  exportCommand,
+  importCommand,
+  copyCommand,
+]) {
   program.addCommand(command.exitOverride());
 }
 
 try {
   await program.parseAsync(process.argv);
-  process.exitCode = exitCodes.ok;
+  process.exitCode ??= exitCodes.ok;
 } catch (error) {
   if (error instanceof CommanderError) {
     // Help and version are not failures; anything else commander rejects is a usage error.

@@ -1,0 +1,137 @@
+// record, analyze, alerts, ack, status and copy as subprocesses against real databases.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect } from 'vitest';
+import { openStore } from '../../src/db/open-database.js';
+import type { DatabaseConfig } from '../../src/config.js';
+import { databaseEnv, runCli } from '../support/run-cli.js';
+import { backends, createTestDatabase, storeTest } from '../support/test-stores.js';
+
+const location = (config: DatabaseConfig) =>
+  config.backend === 'sqlite' ? config.path : `${config.url}${config.url.includes('?') ? '&' : '?'}schema=${config.schema}`;
+
+for (const backend of backends) {
+  describe(`drift commands on ${backend}`, () => {
+    const test = storeTest(backend);
+
+    test('record, analyze, alerts, ack and status', async ({ database, store }) => {
+      const env = databaseEnv(database.config);
+      const now = Date.now();
+      await store.recordMeasurements(
+        Array.from({ length: 19 }, (_, i) => ({ testName: 'checkout', category: 'payments', confidence: i < 10 ? 0.9 : 0.6, timestamp: new Date(now - (30 - i) * 60_000) })),
+      );
+      const recorded = await runCli(['record', '--test', 'checkout', '--confidence', '0.6', '--category', 'payments', '--json'], env);
+      expect(recorded.code).toBe(0);
+      expect(JSON.parse(recorded.stdout)).toMatchObject({ testName: 'checkout', confidence: 0.6, category: 'payments' });
+      const bad = await runCli(['record', '--test', 'x', '--confidence', '7'], env);
+      expect(bad).toMatchObject({ code: 1, stderr: 'drift: invalid input: 0.confidence: must be between 0 and 1\n' });
+
+      const analyzed = await runCli(['analyze', '--json'], env);
+      expect(analyzed.code).toBe(0);
+      const outcome = JSON.parse(analyzed.stdout);
+      expect(outcome.analyses.map((a: { testName: string; severity: string }) => [a.testName, a.severity])).toStrictEqual([['checkout', 'CRITICAL']]);
+      expect(outcome.alerts).toHaveLength(1);
+      const human = await runCli(['analyze'], env);
+      expect(human.stdout).toMatch(/checkout\s+CRITICAL\s+DECREASING\s+33\.3 %/);
+      expect(human.stdout).toMatch(/1 analysed, 0 alerts raised$/m);
+
+      const alerts = await runCli(['alerts', '--unacknowledged', '--min-severity', 'HIGH', '--json'], env);
+      const [alert] = JSON.parse(alerts.stdout);
+      expect(alert).toMatchObject({ testName: 'checkout', severity: 'CRITICAL', acknowledged: false });
+      const acked = await runCli(['ack', String(alert.id), '--by', 'ana'], env);
+      expect(acked).toMatchObject({ code: 0, stdout: `acknowledged #${alert.id} (checkout, CRITICAL)\n` });
+      const again = await runCli(['ack', String(alert.id), '--by', 'bob'], env);
+      expect(again.stdout).toMatch(/already acknowledged by ana/);
+      expect((await runCli(['ack', '999999'], env))).toMatchObject({ code: 1, stderr: 'drift: no alert with id 999999\n' });
+      expect((await runCli(['ack', 'abc'], env)).code).toBe(2);
+
+      const status = await runCli(['status', '--json'], env);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        backend,
+        tests: 1,
+        measurements: 20,
+        analyses: 2,
+        unacknowledgedAlerts: { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 },
+        driftingMost: [{ test: 'checkout', severity: 'CRITICAL', direction: 'DECREASING' }],
+      });
+    });
+  });
+}
+
+describe('drift copy', () => {
+  const test = storeTest('sqlite');
+
+  test('copies SQLite to PostgreSQL and back with identical content, verified; a second copy needs --merge and adds nothing', async ({ database, store }) => {
+    await store.recordMeasurements(Array.from({ length: 300 }, (_, i) => ({ testName: `t${i % 7}`, confidence: (i % 10) / 10, category: i % 2 ? 'ui' : null, timestamp: new Date(Date.UTC(2026, 10, 1, 0, i)) })));
+    const alert = await store.createAlert({ testName: 't1', category: 'ui', severity: 'HIGH', driftPercentage: 0.25, message: 'm', recommendations: ['r'], createdAt: new Date() });
+    await store.acknowledgeAlert(alert.id, 'ana', new Date());
+    const pg = await createTestDatabase('postgres');
+    const back = await createTestDatabase('sqlite');
+    try {
+      const there = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config), '--json']);
+      expect(there.code).toBe(0);
+      const result = JSON.parse(there.stdout);
+      expect(result.copied).toStrictEqual({ measurements: 300, analyses: 0, alerts: 1 });
+      expect(result.verified).toBe(true);
+      expect(result.verification.map((v: { sourceChecksum: string; targetChecksum: string }) => v.sourceChecksum === v.targetChecksum)).toStrictEqual([true, true, true]);
+
+      const refused = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config)]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/already holds 301 rows: pass --merge/);
+      const merged = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config), '--merge', '--json']);
+      expect(JSON.parse(merged.stdout)).toMatchObject({ copied: { measurements: 0, analyses: 0, alerts: 0 }, verified: true });
+
+      const home = await runCli(['copy', '--from', location(pg.config), '--to', location(back.config), '--json']);
+      expect(JSON.parse(home.stdout).verified).toBe(true);
+      const copy = await openStore(back.config);
+      try {
+        expect(await copy.listAlerts({}, { first: 5 })).toStrictEqual(await store.listAlerts({}, { first: 5 }));
+      } finally {
+        await copy.close();
+      }
+      expect(there.stdout).not.toMatch(/password/);
+    } finally {
+      await pg.destroy();
+      await back.destroy();
+    }
+  });
+
+  test('a copy killed half-way is completed by a re-run with --merge', async ({ database, store }) => {
+    for (let offset = 0; offset < 200_000; offset += 20_000) {
+      await store.recordMeasurements(Array.from({ length: 20_000 }, (_, i) => ({ testName: `t${(offset + i) % 500}`, confidence: 0.5, timestamp: new Date(Date.UTC(2026, 0, 1) + offset + i) })));
+    }
+    const pg = await createTestDatabase('postgres');
+    const target = await openStore(pg.config);
+    try {
+      const child = spawn(process.execPath, [path.resolve('bin/drift.js'), 'copy', '--from', location(database.config), '--to', location(pg.config)], { stdio: 'ignore' });
+      // Kill it once some, but not all, rows have landed.
+      let landed = 0;
+      for (let i = 0; i < 600 && (landed === 0 || landed >= 200_000); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        landed = await target.countRows('measurements').catch(() => 0);
+      }
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const partial = await target.countRows('measurements');
+      expect(partial).toBeGreaterThan(0);
+      expect(partial).toBeLessThan(200_000);
+
+      const rerun = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config), '--merge', '--json']);
+      expect(rerun.code).toBe(0);
+      const result = JSON.parse(rerun.stdout);
+      expect(result.copied.measurements).toBe(200_000 - partial);
+      expect(result.verified).toBe(true);
+    } finally {
+      await target.close();
+      await pg.destroy();
+    }
+  });
+
+  test('an unreachable target ends with one line and exit code 1', async ({ database }) => {
+    const result = await runCli(['copy', '--from', location(database.config), '--to', 'postgresql://u:secret-pw@127.0.0.1:1/x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toContain('secret-pw');
+  });
+});
