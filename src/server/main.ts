@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeDatabase, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
-import { InProcessAlertBus } from '../service/alert-bus.js';
+import { InProcessAlertBus, type AlertBus } from '../service/alert-bus.js';
+import { PgAlertBus } from '../service/pg-alert-bus.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
 import type { Logger } from './logger.js';
@@ -22,7 +23,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   const store = await openStore(config.database);
   logger.info({ database: describeDatabase(config.database) }, 'database ready');
-  const alerts = new InProcessAlertBus();
+  // With PostgreSQL every instance sharing the schema hears every alert (LISTEN/NOTIFY).
+  const alerts: AlertBus =
+    config.database.backend === 'postgres'
+      ? await PgAlertBus.start({
+          url: config.database.url,
+          schema: config.database.schema,
+          store,
+          onError: (error) => logger.warn({ err: error }, 'alert listener lost its connection; reconnecting'),
+        })
+      : new InProcessAlertBus();
   const drift = new StoreDriftService(store, alerts, config.drift);
   const yoga = createYoga({ store, drift, alerts, config: config.api, logger });
 
