@@ -1,5 +1,6 @@
 // `npm run bench` runs every section; `npm run bench -- ingest transfer` runs the named ones.
 import { benchAnalysis } from './analysis.js';
+import { benchCopy } from './copy.js';
 import { benchHttp } from './http.js';
 import { benchStoreIngest } from './store-ingest.js';
 import { benchTransfer } from './transfer.js';
@@ -7,6 +8,7 @@ import { benchTransfer } from './transfer.js';
 const sections: Record<string, () => Promise<void>> = {
   ingest: benchStoreIngest,
   transfer: benchTransfer,
+  copy: benchCopy,
   analysis: benchAnalysis,
   http: benchHttp,
 };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, test as plainTest } from 'vitest';
 import { openStore } from '../../src/db/open-database.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
-import { backends, storeTest } from '../support/test-stores.js';
+import { backends, createTestDatabase, storeTest, testPgUrl } from '../support/test-stores.js';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-cli-'));
 
@@ -78,6 +78,33 @@ for (const backend of backends) {
   });
 }
 
+describe('moving data through JSON with the CLI', () => {
+  const test = storeTest('sqlite');
+
+  test('SQLite -> JSON -> PostgreSQL -> JSON gives identical content', async ({ database, store }) => {
+    await store.recordMeasurements(Array.from({ length: 40 }, (_, i) => ({ testName: `t${i % 4} ✓`, confidence: i / 40, category: i % 3 ? 'ui' : null, timestamp: new Date(Date.UTC(2026, 10, 1, 0, i)), failureId: i % 5 ? null : `F-${i}` })));
+    const alert = await store.createAlert({ testName: 't1 ✓', category: 'ui', severity: 'HIGH', driftPercentage: 0.25, message: 'm', recommendations: ['r'], createdAt: new Date(Date.UTC(2026, 10, 2)) });
+    await store.acknowledgeAlert(alert.id, 'ana', new Date(Date.UTC(2026, 10, 3)));
+    const dir = tempDir();
+    const first = path.join(dir, 'first.json');
+    const second = path.join(dir, 'second.json');
+    expect((await runCli(['export', first], databaseEnv(database.config))).code).toBe(0);
+    const pg = await createTestDatabase('postgres');
+    try {
+      expect((await runCli(['import', first], databaseEnv(pg.config))).code).toBe(0);
+      expect((await runCli(['export', second], databaseEnv(pg.config))).code).toBe(0);
+      const content = (file: string) => {
+        const { exported_at: _, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8'));
+        return rest;
+      };
+      expect(content(second)).toStrictEqual(content(first));
+      expect(content(first).measurements).toHaveLength(40);
+    } finally {
+      await pg.destroy();
+    }
+  });
+});
+
 describe('drift CLI failures', () => {
   plainTest.each([
     ['an unknown flag', ['stats', '--nope'], {}, 2, /unknown option '--nope'/],
@@ -103,6 +130,17 @@ describe('drift CLI failures', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^drift: invalid input: .*not valid JSON/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  plainTest('a wrong password exits 1 with one line and without the password', async () => {
+    const url = new URL(testPgUrl());
+    url.username = 'nobody_here';
+    url.password = 'wrong-secret-pw';
+    const result = await runCli(['stats'], { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: url.toString() });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/nobody_here/);
+    expect(result.stderr).not.toContain('wrong-secret-pw');
   });
 
   plainTest('an unreachable database exits 1 without showing the password', async () => {
