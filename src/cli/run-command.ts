@@ -1,6 +1,6 @@
 import { ConfigError, describeDatabase, maskUrl, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
-import { InvalidInputError } from '../store/errors.js';
+import { InvalidInputError, rootMessage } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 
 /** Exit codes: 0 ok, 1 the work failed, 2 the command was used wrongly. */
@@ -24,7 +24,7 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
 }
 
 function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = rootMessage(error);
   // Driver messages may quote a connection string; never let a password through.
   return text.replace(/postgres(ql)?:\/\/[^\s'"]+/g, (url) => maskUrl(url));
 }

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { InvalidInputError } from '../store/errors.js';
+import { InvalidInputError, isDatabaseUnavailable } from '../store/errors.js';
 
 export function badUserInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -13,11 +13,16 @@ export function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }
 
-/** The store's own refusals are the client's mistakes: say what was wrong, keep the code. */
+/** Failures a client can act on: its own mistakes (say what was wrong) and a database that is away (retry). */
 export function clientErrorOf(error: unknown): GraphQLError | null {
   if (error instanceof InvalidInputError) {
     return new GraphQLError(`Invalid input: ${error.message}`, {
       extensions: { code: 'BAD_USER_INPUT', issues: error.issues },
+    });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new GraphQLError('The database is unavailable right now; try again shortly.', {
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   }
   return null;

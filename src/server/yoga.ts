@@ -72,7 +72,12 @@ export function createYoga(deps: YogaDeps) {
       maskError: (error, message, isDev) => {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
         const client = clientErrorOf(original);
-        if (client) return client;
+        if (client) {
+          // Keep where it happened (path, locations); replace only what is said and the code.
+          return error instanceof GraphQLError
+            ? new GraphQLError(client.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: client.extensions })
+            : client;
+        }
         if (!(error instanceof GraphQLError && error.originalError === undefined)) {
           deps.logger?.error({ err: original }, 'unexpected error while executing an operation');
         }
