@@ -6,6 +6,8 @@ import { InProcessAlertBus, type AlertBus } from '../service/alert-bus.js';
 import { PgAlertBus } from '../service/pg-alert-bus.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
+import { createMetrics } from './metrics.js';
+import { useRequestLog } from './request-log.js';
 import type { Logger } from './logger.js';
 import { attachWebSocketSubscriptions } from './websocket.js';
 import { createYoga } from './yoga.js';
@@ -21,8 +23,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const exposure = anonymousExposureProblem(config);
   if (exposure) throw new Error(exposure);
 
-  const store = await openStore(config.database);
+  const database = await openStore(config.database);
   logger.info({ database: describeDatabase(config.database) }, 'database ready');
+  const metrics = createMetrics(database);
+  const store = metrics.instrumentStore(database);
   // With PostgreSQL every instance sharing the schema hears every alert (LISTEN/NOTIFY).
   const alerts: AlertBus =
     config.database.backend === 'postgres'
@@ -33,12 +37,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           onError: (error) => logger.warn({ err: error }, 'alert listener lost its connection; reconnecting'),
         })
       : new InProcessAlertBus();
-  const drift = new StoreDriftService(store, alerts, config.drift);
-  const yoga = createYoga({ store, drift, alerts, config: config.api, logger });
+  const drift = metrics.instrumentDrift(new StoreDriftService(store, alerts, config.drift));
+  const yoga = createYoga({ store, drift, alerts, config: config.api, logger, plugins: [metrics.plugin, useRequestLog(logger)] });
 
   const server = http.createServer((req, res) => {
     if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(503).end(),
+      );
       return;
     }
     if (req.url === '/ready') {
@@ -73,7 +84,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info('http server closed');
       await yoga.dispose();
       logger.info('graphql closed');
-      await store.close();
+      await database.close();
       logger.info('database closed');
     },
   };

@@ -21,6 +21,8 @@ export interface YogaDeps {
   logger?: Logger;
   /** Tests turn masking off to see what went wrong; production never does. */
   maskErrors?: boolean;
+  /** Server-level concerns (metrics, request logs) that the API itself does not know about. */
+  plugins?: Plugin[];
 }
 
 /**
@@ -90,6 +92,7 @@ export function createYoga(deps: YogaDeps) {
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
       maxTokensPlugin({ n: 20_000, exposeLimits: true }),
       useErrorCodes,
+      ...(deps.plugins ?? []),
     ],
   });
 }

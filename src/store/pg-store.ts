@@ -373,6 +373,11 @@ export class PgStore implements Store {
     return this.db.$count(tableOf[table]);
   }
 
+  poolStats() {
+    const pool = this.db.$client;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  }
+
   async close(): Promise<void> {
     await this.db.$client.end();
   }

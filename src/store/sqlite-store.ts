@@ -384,6 +384,10 @@ export class SqliteStore implements Store {
     return this.db.$count(tableOf[table]);
   }
 
+  poolStats() {
+    return null;
+  }
+
   async close(): Promise<void> {
     this.db.$client.close();
   }

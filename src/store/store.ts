@@ -223,5 +223,8 @@ export interface Store {
   importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   countRows(table: TableName): Promise<number>;
 
+  /** The connection pool's state, for metrics; null where there is no pool (SQLite). */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
+
   close(): Promise<void>;
 }

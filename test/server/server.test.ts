@@ -113,6 +113,23 @@ describe(`the HTTP server on ${backend}`, () => {
     expect(cleaned.data).toStrictEqual({ cleanup: { measurements: 20, analyses: 1, alerts: 1 } });
   });
 
+  it('exposes Prometheus metrics of what happened, and a request id on every response', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' },
+      body: JSON.stringify({ query: 'query Dashboard { statistics { totalTests } }' }),
+    });
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    const metrics = await (await fetch(`${new URL(server.url).origin}/metrics`)).text();
+    // Recorded and raised by the dashboard's day above.
+    expect(metrics).toMatch(/^driftwatch_measurements_recorded_total 20$/m);
+    expect(metrics).toMatch(/^driftwatch_alerts_raised_total\{severity="CRITICAL"\} 1$/m);
+    expect(metrics).toMatch(/^driftwatch_alerts_unacknowledged 0$/m);
+    expect(metrics).toMatch(/^driftwatch_graphql_operation_seconds_count\{operation="Dashboard",type="query",outcome="ok"\} 1$/m);
+    expect(metrics).toMatch(/^driftwatch_analysis_seconds_count 1$/m);
+    expect(metrics).toMatch(/^driftwatch_process_resident_memory_bytes \d+/m);
+  });
+
   it('refuses to listen on a public address without keys unless told to', async () => {
     const exposed = { ...config, server: { host: '0.0.0.0', port: 0 } };
     await expect(startServer(exposed, createLogger({ level: 'silent' }))).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without authentication/);
