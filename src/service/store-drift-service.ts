@@ -110,6 +110,12 @@ export class StoreDriftService implements DriftService {
   private async raiseIfDue(result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
     const minimum = severityRank(this.settings.alertMinSeverity);
     if (severityRank(result.severity) < minimum) return null;
+    // Read the history and write the alert under the test's lock: two instances analysing the same
+    // test at once would otherwise both see "no alert yet" and both raise one.
+    return this.store.withTestLock(result.testName, () => this.decideAndRaise(result, now, minimum));
+  }
+
+  private async decideAndRaise(result: DriftAnalysisResult, now: Date, minimum: number): Promise<DriftAlert | null> {
     const history = await this.store.alertHistory(result.testName);
     const decision = decideAlert(
       result,

@@ -1,5 +1,6 @@
 import { type Column, type SQL, and, asc, avg, count, countDistinct, desc, eq, getTableName, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { alias } from 'drizzle-orm/pg-core';
 import { connectPg, type PgConnectionOptions, type PgDatabase } from '../db/pg/connect.js';
 import * as tables from '../db/pg/schema.js';
@@ -371,6 +372,23 @@ export class PgStore implements Store {
 
   async countRows(table: TableName): Promise<number> {
     return this.db.$count(tableOf[table]);
+  }
+
+  async withTestLock<T>(testName: string, work: () => Promise<T>): Promise<T> {
+    // A session lock on a connection of its own: held across `work`, whichever connections it uses.
+    const client = await this.db.$client.connect();
+    const locked = drizzle({ client, casing: 'snake_case' });
+    const key = sql`hashtext(${`driftwatch.test.${this.schema}.${testName}`})`;
+    try {
+      await locked.execute(sql`select pg_advisory_lock(${key})`);
+      try {
+        return await work();
+      } finally {
+        await locked.execute(sql`select pg_advisory_unlock(${key})`);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   poolStats() {

@@ -53,6 +53,8 @@ interface TrackedTestScope extends TestFilter {
   limit?: number | undefined;
 }
 
+const testLocks = new Map<string, Promise<unknown>>();
+
 // better-sqlite3 binds at most 32766 parameters per statement; 500 rows x 16 columns stays well below.
 const insertChunk = 500;
 
@@ -382,6 +384,20 @@ export class SqliteStore implements Store {
 
   async countRows(table: TableName): Promise<number> {
     return this.db.$count(tableOf[table]);
+  }
+
+  // A SQLite file is served by one process; a promise chain per file and test orders the work of
+  // every store that process opened on it.
+  async withTestLock<T>(testName: string, work: () => Promise<T>): Promise<T> {
+    const key = `${this.db.$client.name}\u0000${testName}`;
+    const previous = testLocks.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => {}).then(work);
+    testLocks.set(key, current);
+    try {
+      return await current;
+    } finally {
+      if (testLocks.get(key) === current) testLocks.delete(key);
+    }
   }
 
   poolStats() {

@@ -223,6 +223,12 @@ export interface Store {
   importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   countRows(table: TableName): Promise<number>;
 
+  /**
+   * Runs `work` while holding a lock on the test that every instance sharing the database respects,
+   * so two instances deciding on the same test's alert take turns instead of both raising one.
+   */
+  withTestLock<T>(testName: string, work: () => Promise<T>): Promise<T>;
+
   /** The connection pool's state, for metrics; null where there is no pool (SQLite). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
 

@@ -1,5 +1,6 @@
 // The drift runner over a real store: analyses persist, alerts follow the episode policy and are published.
 import { describe, expect } from 'vitest';
+import { openStore } from '../../src/db/open-database.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import type { DriftAlert, Store } from '../../src/store/store.js';
@@ -80,6 +81,23 @@ for (const backend of backends) {
       expect(await severities()).toStrictEqual(['CRITICAL']);
       expect(await store.countAlerts({})).toBe(3);
       stop();
+    });
+
+    test('instances analysing the same falling test at once raise one alert between them', async ({ store, database }) => {
+      const record = recorder(store);
+      await record('t', 0.9, 10);
+      await record('t', 0.5, 10);
+      const other = await openStore(database.config);
+      try {
+        const bus = new InProcessAlertBus();
+        const instances = [store, other, store, other].map((s) => new StoreDriftService(s, bus, { lookbackDays: 30 }, () => now));
+        const outcomes = await Promise.all(instances.map((service) => service.analyze({ testNames: ['t'] })));
+        expect(outcomes.flatMap((o) => o.alerts)).toHaveLength(1);
+        expect(await store.countAlerts({})).toBe(1);
+        await bus.close();
+      } finally {
+        await other.close();
+      }
     });
 
     test('scopes by test names and by category; unknown names are skipped', async ({ store }) => {
