@@ -60,11 +60,23 @@ export interface DriftConfig {
   categoryThresholds?: Record<string, ThresholdOverrides>;
 }
 
+/** Background work a server may do by itself; both off by default. */
+export interface MaintenanceConfig {
+  /** Run cleanup every this many minutes; 0 turns it off. */
+  retentionIntervalMinutes: number;
+  retention: { measurementsDays: number; analysisDays: number; alertsDays: number };
+  /** Analyse the tests a write touched, shortly after it, so alerts need no client to ask. */
+  analyzeAfterIngest: boolean;
+  /** How long to gather writes before analysing them together. */
+  analyzeDebounceMs: number;
+}
+
 export interface Config {
   database: DatabaseConfig;
   server: { host: string; port: number };
   api: ApiConfig;
   drift: DriftConfig;
+  maintenance: MaintenanceConfig;
 }
 
 export class ConfigError extends Error {
@@ -188,6 +200,12 @@ const environment = z
       .enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'], { error: 'must be LOW, MEDIUM, HIGH or CRITICAL' })
       .optional(),
     DRIFT_THRESHOLDS: optionalText.pipe(thresholdList),
+    DRIFT_RETENTION_INTERVAL_MINUTES: wholeNumber(0, 525_600).default(0),
+    DRIFT_RETENTION_MEASUREMENTS_DAYS: wholeNumber(0, 36_500).default(90),
+    DRIFT_RETENTION_ANALYSIS_DAYS: wholeNumber(0, 36_500).default(30),
+    DRIFT_RETENTION_ALERTS_DAYS: wholeNumber(0, 36_500).default(60),
+    DRIFT_ANALYZE_AFTER_INGEST: z.stringbool({ error: 'must be true or false' }).default(false),
+    DRIFT_ANALYZE_DEBOUNCE_MS: wholeNumber(0, 600_000).default(2000),
     DRIFT_CATEGORY_THRESHOLDS: optionalText.pipe(categoryThresholdJson),
   })
   .refine((e) => e.DRIFT_PG_POOL_MIN <= e.DRIFT_PG_POOL_MAX, {
@@ -235,8 +253,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     thresholds: e.DRIFT_THRESHOLDS,
     categoryThresholds: e.DRIFT_CATEGORY_THRESHOLDS,
   }) as DriftConfig;
+  const maintenance: MaintenanceConfig = {
+    retentionIntervalMinutes: e.DRIFT_RETENTION_INTERVAL_MINUTES,
+    retention: {
+      measurementsDays: e.DRIFT_RETENTION_MEASUREMENTS_DAYS,
+      analysisDays: e.DRIFT_RETENTION_ANALYSIS_DAYS,
+      alertsDays: e.DRIFT_RETENTION_ALERTS_DAYS,
+    },
+    analyzeAfterIngest: e.DRIFT_ANALYZE_AFTER_INGEST,
+    analyzeDebounceMs: e.DRIFT_ANALYZE_DEBOUNCE_MS,
+  };
   if (e.DRIFT_BACKEND === 'sqlite') {
-    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server, api, drift };
+    return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server, api, drift, maintenance };
   }
   const url = e.DRIFT_DB_URL ?? postgresUrl(e);
   return {
@@ -249,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     server,
     api,
     drift,
+    maintenance,
   };
 }
 

@@ -18,6 +18,12 @@ describe('configuration', () => {
       server: { host: '127.0.0.1', port: 4000 },
       api: { keys: [], allowAnonymous: false, maxBatchSize: 10_000 },
       drift: { lookbackDays: 30 },
+      maintenance: {
+        retentionIntervalMinutes: 0,
+        retention: { measurementsDays: 90, analysisDays: 30, alertsDays: 60 },
+        analyzeAfterIngest: false,
+        analyzeDebounceMs: 2000,
+      },
     });
   });
 

@@ -4,6 +4,7 @@ import { describeDatabase, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
 import { InProcessAlertBus, type AlertBus } from '../service/alert-bus.js';
 import { PgAlertBus } from '../service/pg-alert-bus.js';
+import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
 import { createMetrics } from './metrics.js';
@@ -38,7 +39,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         })
       : new InProcessAlertBus();
   const drift = metrics.instrumentDrift(new StoreDriftService(store, alerts, config.drift));
-  const yoga = createYoga({ store, drift, alerts, config: config.api, logger, plugins: [metrics.plugin, useRequestLog(logger)] });
+  const ingestAnalyzer = config.maintenance.analyzeAfterIngest ? new IngestAnalyzer(drift, config.maintenance.analyzeDebounceMs, logger) : null;
+  const retention = scheduleRetention(store, config.maintenance, logger);
+  const yoga = createYoga({
+    store: ingestAnalyzer ? ingestAnalyzer.watch(store) : store,
+    drift,
+    alerts,
+    config: config.api,
+    logger,
+    plugins: [metrics.plugin, useRequestLog(logger)],
+  });
 
   const server = http.createServer((req, res) => {
     if (req.url === '/health') {
@@ -84,6 +94,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.info('http server closed');
       await yoga.dispose();
       logger.info('graphql closed');
+      retention.stop();
+      await ingestAnalyzer?.close();
       await database.close();
       logger.info('database closed');
     },
