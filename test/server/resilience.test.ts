@@ -1,0 +1,76 @@
+// Connections killed under a write load, and a shutdown in the middle of a batch: every write the
+// server acknowledged is stored whole, and nothing it did not acknowledge is stored at all.
+import pg from 'pg';
+import { describe, expect } from 'vitest';
+import { startServerProcess } from '../support/server-process.js';
+import { storeTest } from '../support/test-stores.js';
+
+const test = storeTest('postgres');
+const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
+const batchOf = (tag: string, size: number) => Array.from({ length: size }, (_, i) => ({ testName: tag, confidence: (i % 10) / 10 }));
+
+async function send(url: string, tag: string, size: number): Promise<'stored' | 'refused'> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation, variables: { input: batchOf(tag, size) } }) });
+    const body = (await response.json()) as { data?: { recordMeasurements?: { count: number } }; errors?: { extensions?: { code?: string } }[] };
+    if (body.data?.recordMeasurements?.count === size) return 'stored';
+    expect(body.errors?.[0]?.extensions?.code).toBeDefined();
+    return 'refused';
+  } catch {
+    return 'refused'; // the connection itself went away
+  }
+}
+
+describe('resilience', () => {
+  test('killing database connections during a write load loses no acknowledged write and stores no refused one', async ({ database, store }) => {
+    if (database.config.backend !== 'postgres') throw new Error('postgres only');
+    const server = await startServerProcess({ DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: database.config.url, POSTGRES_SCHEMA: database.config.schema });
+    const admin = new pg.Client({ connectionString: database.config.url });
+    await admin.connect();
+    const outcomes = new Map<string, 'stored' | 'refused'>();
+    try {
+      let writing = true;
+      const writers = Array.from({ length: 6 }, async (_, w) => {
+        for (let n = 0; writing && n < 400; n++) {
+          const tag = `w${w}-b${n}`;
+          outcomes.set(tag, await send(server.url, tag, 200));
+        }
+      });
+      for (let kill = 0; kill < 5; kill++) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'driftwatch' and datname = current_database()`);
+      }
+      writing = false;
+      await Promise.all(writers);
+      // The service recovers by itself once the connections are back.
+      expect(await send(server.url, 'after', 10)).toBe('stored');
+      outcomes.set('after', 'stored');
+
+      const counts = new Map((await store.listTests({}, { first: 500 })).items.map((t) => [t.testName, t.measurementsCount]));
+      for (let page = await store.listTests({}, { first: 500 }); page.hasNextPage; ) {
+        page = await store.listTests({}, { first: 500, after: page.items.at(-1)!.testName });
+        for (const t of page.items) counts.set(t.testName, t.measurementsCount);
+      }
+      const stored = [...outcomes].filter(([, o]) => o === 'stored');
+      for (const [tag] of stored) expect(counts.get(tag), tag).toBe(tag === 'after' ? 10 : 200);
+      for (const [tag, outcome] of outcomes) if (outcome === 'refused') expect(counts.get(tag) ?? 0, tag).toBe(0);
+      expect([...counts.keys()].every((tag) => outcomes.has(tag))).toBe(true);
+      expect(stored.length).toBeGreaterThan(10);
+    } finally {
+      await admin.end();
+      await server.stop();
+    }
+  });
+
+  test('SIGTERM during a batch: the batch lands whole or not at all, and the server exits cleanly', async ({ database, store }) => {
+    if (database.config.backend !== 'postgres') throw new Error('postgres only');
+    const server = await startServerProcess({ DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: database.config.url, POSTGRES_SCHEMA: database.config.schema });
+    const inFlight = send(server.url, 'big', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const exitCode = await server.stop();
+    const outcome = await inFlight;
+    expect(exitCode).toBe(0);
+    const stored = await store.countMeasurements({ testName: 'big' });
+    expect(stored).toBe(outcome === 'stored' ? 10_000 : 0);
+  });
+});
