@@ -1,4 +1,5 @@
 // `npm run bench` runs every section; `npm run bench -- ingest transfer` runs the named ones.
+import { benchAlertsLoad } from './alerts-load.js';
 import { benchAnalysis } from './analysis.js';
 import { benchCopy } from './copy.js';
 import { benchHttp } from './http.js';
@@ -11,6 +12,7 @@ const sections: Record<string, () => Promise<void>> = {
   copy: benchCopy,
   analysis: benchAnalysis,
   http: benchHttp,
+  alerts: benchAlertsLoad,
 };
 
 const wanted = process.argv.slice(2);
