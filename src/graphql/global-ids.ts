@@ -20,3 +20,14 @@ export const globalIds = {
 export function storedId(key: string): number | null {
   return /^[1-9]\d{0,15}$/.test(key) ? Number(key) : null;
 }
+
+/**
+ * Loads stored rows for node keys, one value per key in the order asked (DataLoader's contract):
+ * null for a key that is not a stored id or names no row.
+ */
+export async function loadStored<T extends { id: number }>(keys: readonly string[], fetch: (ids: number[]) => Promise<T[]>): Promise<(T | null)[]> {
+  const ids = keys.map(storedId);
+  const rows = await fetch(ids.filter((id): id is number => id !== null));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => (id === null ? null : (byId.get(id) ?? null)));
+}

@@ -1,18 +1,14 @@
 import { severities, type AlertFilter as StoreFilter, type DriftAlert as AlertShape, type Severity } from '../../store/store.js';
 import { builder } from '../builder.js';
 import { badUserInput, notFound } from '../errors.js';
-import { globalIds, storedId } from '../global-ids.js';
+import { globalIds, loadStored, storedId } from '../global-ids.js';
 import { connectionComplexity, pageRequest, timeCursors, toConnection } from '../pagination.js';
 import { DateTime, DriftSeverity } from './scalars.js';
 
 export const DriftAlert = builder.loadableNode(builder.objectRef<AlertShape>('DriftAlert'), {
   id: { resolve: (a) => a.id },
-  load: async (keys: string[], context) => {
-    const ids = keys.map(storedId);
-    const rows = await context.store.getAlerts(ids.filter((id): id is number => id !== null));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => (id === null ? null : byId.get(id) ?? null)) as AlertShape[];
-  },
+  // Missing nodes load as null, which node(id:) returns as such.
+  load: (keys: string[], context) => loadStored(keys, (ids) => context.store.getAlerts(ids)) as Promise<AlertShape[]>,
   fields: (t) => ({
     testName: t.exposeString('testName'),
     category: t.exposeString('category', { nullable: true }),

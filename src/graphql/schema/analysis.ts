@@ -1,7 +1,7 @@
 import type { AnalyzeOutcome } from '../../service/drift-service.js';
-import type { AnalysisFilter as StoreFilter, DriftAnalysis as StoredAnalysis, NewDriftAnalysis } from '../../store/store.js';
+import type { AnalysisFilter as StoreFilter, NewDriftAnalysis } from '../../store/store.js';
 import { builder } from '../builder.js';
-import { storedId } from '../global-ids.js';
+import { loadStored } from '../global-ids.js';
 import { connectionComplexity, pageRequest, timeCursors, toConnection } from '../pagination.js';
 import { DriftAlert } from './alert.js';
 import { DateTime, DriftDirection, DriftSeverity } from './scalars.js';
@@ -26,16 +26,12 @@ const SeverityThresholds = builder
 export const DriftAnalysis = builder.loadableNode(builder.objectRef<AnalysisShape>('DriftAnalysis'), {
   id: { resolve: (a) => (a.id === undefined ? `${livePrefix}${a.testName}` : a.id) },
   load: async (keys: string[], context) => {
-    const ids = keys.map(storedId);
-    const stored = await context.store.getAnalyses(ids.filter((id): id is number => id !== null));
-    const byId = new Map<number, StoredAnalysis>(stored.map((row) => [row.id, row]));
+    const stored = await loadStored(keys, (ids) => context.store.getAnalyses(ids));
     return Promise.all(
-      keys.map((key, i) => {
-        const id = ids[i];
-        if (id !== null && id !== undefined) return byId.get(id) ?? null;
+      keys.map((key, i) =>
         // A live analysis' id resolves to the same test's drift computed again, now.
-        return key.startsWith(livePrefix) ? context.drift.preview(key.slice(livePrefix.length)) : null;
-      }),
+        stored[i] ?? (key.startsWith(livePrefix) ? context.drift.preview(key.slice(livePrefix.length)) : null),
+      ),
     ) as Promise<AnalysisShape[]>;
   },
   fields: (t) => ({

@@ -1,18 +1,14 @@
 import type { Measurement as MeasurementShape, MeasurementFilter as StoreFilter } from '../../store/store.js';
 import { builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
-import { storedId } from '../global-ids.js';
+import { loadStored } from '../global-ids.js';
 import { connectionComplexity, pageRequest, timeCursors, toConnection } from '../pagination.js';
 import { DateTime } from './scalars.js';
 
 export const Measurement = builder.loadableNode(builder.objectRef<MeasurementShape>('Measurement'), {
   id: { resolve: (m) => m.id },
-  load: async (keys: string[], context) => {
-    const ids = keys.map(storedId);
-    const rows = await context.store.getMeasurements(ids.filter((id): id is number => id !== null));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => (id === null ? null : byId.get(id) ?? null)) as MeasurementShape[];
-  },
+  // Missing nodes load as null, which node(id:) returns as such.
+  load: (keys: string[], context) => loadStored(keys, (ids) => context.store.getMeasurements(ids)) as Promise<MeasurementShape[]>,
   fields: (t) => ({
     testName: t.exposeString('testName'),
     confidence: t.exposeFloat('confidence'),
