@@ -23,16 +23,21 @@ export class InProcessAlertBus implements AlertBus {
     this.emitter.emit('alert', alert);
   }
 
-  async *subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert> {
-    const stop = signal ? AbortSignal.any([signal, this.closed.signal]) : this.closed.signal;
-    try {
-      for await (const [alert] of on(this.emitter, 'alert', { signal: stop })) yield alert as DriftAlert;
-    } catch (error) {
-      if (!stop.aborted) throw error;
-    }
+  subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert> {
+    return alertsFrom(this.emitter, this.closed.signal, signal);
   }
 
   async close(): Promise<void> {
     this.closed.abort();
+  }
+}
+
+/** The alerts an emitter emits as 'alert', until the subscriber's signal or the bus's own ends. */
+export async function* alertsFrom(emitter: EventEmitter, closed: AbortSignal, signal?: AbortSignal): AsyncIterable<DriftAlert> {
+  const stop = signal ? AbortSignal.any([signal, closed]) : closed;
+  try {
+    for await (const [alert] of on(emitter, 'alert', { signal: stop })) yield alert as DriftAlert;
+  } catch (error) {
+    if (!stop.aborted) throw error;
   }
 }

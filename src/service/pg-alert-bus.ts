@@ -1,9 +1,9 @@
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { DriftAlert, Store } from '../store/store.js';
-import type { AlertBus } from './alert-bus.js';
+import { alertsFrom, type AlertBus } from './alert-bus.js';
 
 export interface PgAlertBusOptions {
   url: string;
@@ -109,13 +109,8 @@ export class PgAlertBus implements AlertBus {
       });
   }
 
-  async *subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert> {
-    const stop = signal ? AbortSignal.any([signal, this.closed.signal]) : this.closed.signal;
-    try {
-      for await (const [alert] of on(this.emitter, 'alert', { signal: stop })) yield alert as DriftAlert;
-    } catch (error) {
-      if (!stop.aborted) throw error;
-    }
+  subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert> {
+    return alertsFrom(this.emitter, this.closed.signal, signal);
   }
 
   async close(): Promise<void> {
