@@ -1,3 +1,4 @@
+import type { NewDriftAnalysis } from '../store/store.js';
 import { cusumChangePoint } from './change-point.js';
 import { directionOf, type DriftDirection } from './direction.js';
 import { insufficientDataRecommendation, recommend } from './recommendations.js';
@@ -19,31 +20,11 @@ export interface TestSeries {
   points: readonly ConfidencePoint[];
 }
 
-export interface DriftAnalysisResult {
-  testName: string;
-  category: string | null;
-  baselineConfidence: number;
-  currentConfidence: number;
-  /**
-   * |current - baseline| / baseline, never negative, so the dashboard's `drift_percentage > 0.05`
-   * finds drift either way; `direction` carries the sign. Against a zero baseline: driftAbsolute.
-   */
-  driftPercentage: number;
-  /** |current - baseline| */
-  driftAbsolute: number;
-  severity: DriftSeverity;
-  direction: DriftDirection;
+/** An analysis as the domain stores it, with its trend typed and the thresholds it was graded against. */
+export interface DriftAnalysisResult extends Omit<NewDriftAnalysis, 'trend'> {
   trend: DriftTrend;
-  measurementsCount: number;
-  timeSpanSeconds: number;
-  recommendations: string[];
-  /** Two-sided Mann-Whitney p between the baseline and current windows; null below three values a side. */
-  pValue: number | null;
-  /** When the shift started (CUSUM), for a drift of LOW or worse; null otherwise. */
-  changePointAt: Date | null;
   /** The thresholds the severity was graded against (the category's override applied). */
   thresholds: SeverityThresholds;
-  analyzedAt: Date;
 }
 
 /**

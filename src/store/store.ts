@@ -35,15 +35,23 @@ export interface DriftAnalysis {
   category: string | null;
   baselineConfidence: number;
   currentConfidence: number;
+  /**
+   * |current - baseline| / baseline, never negative, so the dashboard's `drift_percentage > 0.05`
+   * finds drift either way; `direction` carries the sign. Against a zero baseline: driftAbsolute.
+   */
   driftPercentage: number;
+  /** |current - baseline| */
   driftAbsolute: number;
   severity: Severity;
   direction: Direction;
+  /** improving, degrading, stable, volatile or insufficient_data */
   trend: string;
   measurementsCount: number;
   timeSpanSeconds: number;
   recommendations: string[];
+  /** Two-sided Mann-Whitney p between the baseline and current windows; null below three values a side. */
   pValue: number | null;
+  /** When the shift started (CUSUM), for a drift of LOW or worse; null otherwise. */
   changePointAt: Date | null;
   analyzedAt: Date;
 }
