@@ -1,6 +1,7 @@
 // Two server processes on one PostgreSQL schema, 1,000 SSE subscribers split between them, and a
 // steady write load raising alerts through both: delivery latency across instances and memory.
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
+import { waitForSubscribers } from '../test/support/subscribers.js';
 import { benchDatabase, heading, table } from './support.js';
 
 const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -64,7 +65,7 @@ export async function benchAlertsLoad(): Promise<void> {
         received.set(testName, (received.get(testName) ?? 0) + 1);
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 2000)); // let every subscriber connect
+    await Promise.all(instances.map((instance) => waitForSubscribers(instance.url, subscribers / 2)));
     const deadline = Date.now() + seconds * 1000;
     let raised = 0;
     while (Date.now() < deadline) {

@@ -26,10 +26,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   const database = await openStore(config.database);
   logger.info({ database: describeDatabase(config.database) }, 'database ready');
-  const metrics = createMetrics(database);
+  let alerts: AlertBus | null = null;
+  const metrics = createMetrics(database, () => alerts?.subscriberCount() ?? 0);
   const store = metrics.instrumentStore(database);
   // With PostgreSQL every instance sharing the schema hears every alert (LISTEN/NOTIFY).
-  const alerts: AlertBus =
+  alerts =
     config.database.backend === 'postgres'
       ? await PgAlertBus.start({
           url: config.database.url,

@@ -13,7 +13,7 @@ export interface Metrics {
   instrumentDrift(drift: DriftService): DriftService;
 }
 
-export function createMetrics(store: Store): Metrics {
+export function createMetrics(store: Store, subscribers: () => number): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'driftwatch_' });
   const operations = new Histogram({
@@ -48,6 +48,14 @@ export function createMetrics(store: Store): Metrics {
     registers: [registry],
     async collect() {
       this.set(await store.countAlerts({ acknowledged: false }));
+    },
+  });
+  new Gauge({
+    name: 'driftwatch_alert_subscribers',
+    help: 'alertCreated subscriptions open on this instance',
+    registers: [registry],
+    collect() {
+      this.set(subscribers());
     },
   });
   new Gauge({

@@ -6,6 +6,8 @@ export interface AlertBus {
   publish(alert: DriftAlert): void;
   /** Every alert published from now on, until the signal aborts or the bus closes. */
   subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert>;
+  /** How many subscriptions are listening right now. */
+  subscriberCount(): number;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,10 @@ export class InProcessAlertBus implements AlertBus {
 
   subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert> {
     return alertsFrom(this.emitter, this.closed.signal, signal);
+  }
+
+  subscriberCount(): number {
+    return this.emitter.listenerCount('alert');
   }
 
   async close(): Promise<void> {

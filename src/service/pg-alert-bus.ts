@@ -113,6 +113,10 @@ export class PgAlertBus implements AlertBus {
     return alertsFrom(this.emitter, this.closed.signal, signal);
   }
 
+  subscriberCount(): number {
+    return this.emitter.listenerCount('alert');
+  }
+
   async close(): Promise<void> {
     this.closed.abort();
     const client = this.client;

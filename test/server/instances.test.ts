@@ -4,6 +4,7 @@ import pg from 'pg';
 import { describe, expect } from 'vitest';
 import WebSocket from 'ws';
 import { startServerProcess } from '../support/server-process.js';
+import { waitForSubscribers } from '../support/subscribers.js';
 import { storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
@@ -43,7 +44,7 @@ describe('several instances', () => {
     const admin = new pg.Client({ connectionString: database.config.url });
     await admin.connect();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await waitForSubscribers(b.url, 1);
       await falling(a.url, 'first');
       await until(1);
 

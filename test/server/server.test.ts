@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
+import { waitForSubscribers } from '../support/subscribers.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/test-stores.js';
 
 const subscription = `subscription($min: DriftSeverity, $category: String) {
@@ -77,8 +78,8 @@ describe(`the HTTP server on ${backend}`, () => {
     const overWs = firstEvents<Event>((sink) => ws.subscribe({ query: subscription, variables: { category: 'payments' } }, sink), 1);
     // A subscriber whose filter matches nothing raised here must stay silent.
     const silent = firstEvents<Event>((sink) => ws.subscribe({ query: subscription, variables: { category: 'nothing' } }, sink), 1, 3000);
-    // Give both transports a moment to register before anything is published.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Publish only once all three subscriptions are registered on the server.
+    await waitForSubscribers(server.url, 3);
 
     const now = Date.now();
     const rows = Array.from({ length: 20 }, (_, i) => ({

@@ -1,0 +1,11 @@
+/** Waits until a server reports `count` open alert subscriptions on /metrics (or fails after 20 s). */
+export async function waitForSubscribers(graphqlUrl: string, count: number): Promise<void> {
+  const metricsUrl = new URL('/metrics', graphqlUrl);
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const text = await (await fetch(metricsUrl)).text();
+    const open = Number(/^driftwatch_alert_subscribers (\d+)$/m.exec(text)?.[1] ?? 0);
+    if (open >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`fewer than ${count} subscribers registered`);
+}
