@@ -56,28 +56,54 @@ async function serve(config: DatabaseConfig): Promise<{ url: string; close(): Pr
   };
 }
 
-async function benchBackend(backend: StorageBackend) {
+const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
+const rounds = 3;
+
+/** Seconds to post every batch to a fresh server over a fresh database; leaves the server running. */
+async function ingestRun(backend: StorageBackend, bodies: string[]) {
   const database = await benchDatabase(backend);
   await (await openStore(database.config)).close();
   const server = await serve(database.config);
-  const raw = await benchDatabase(backend);
-  try {
-    const data = Array.from({ length: batches }, (_, b) => measurementBatch(batchSize, b * batchSize, 1000));
-    const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
-    const bodies = data.map((rows) =>
-      JSON.stringify({ query: mutation, variables: { input: rows.map((r) => ({ ...r, timestamp: r.timestamp.toISOString() })) } }),
-    );
-    const ingest = await timed(async () => {
-      for (const body of bodies) {
-        const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const result = (await response.json()) as { data?: { recordMeasurements: { count: number } } };
-        if (result.data?.recordMeasurements.count !== batchSize) throw new Error(`ingest failed: ${JSON.stringify(result).slice(0, 200)}`);
-      }
-    });
-    // The raw driver inserting the same batches into a fresh, migrated database of the same backend.
-    await (await openStore(raw.config)).close();
-    const rawRun = await timed(() => rawInsert(raw.config, data));
+  const { seconds } = await timed(async () => {
+    for (const body of bodies) {
+      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const result = (await response.json()) as { data?: { recordMeasurements: { count: number } } };
+      if (result.data?.recordMeasurements.count !== batchSize) throw new Error(`ingest failed: ${JSON.stringify(result).slice(0, 200)}`);
+    }
+  });
+  return { seconds, server, database };
+}
 
+/** Seconds for the raw driver to insert the same batches into a fresh, migrated database. */
+async function rawRun(backend: StorageBackend, data: ReturnType<typeof measurementBatch>[]) {
+  const database = await benchDatabase(backend);
+  try {
+    await (await openStore(database.config)).close();
+    return (await timed(() => rawInsert(database.config, data))).seconds;
+  } finally {
+    await database.destroy();
+  }
+}
+
+async function benchBackend(backend: StorageBackend) {
+  const data = Array.from({ length: batches }, (_, b) => measurementBatch(batchSize, b * batchSize, 1000));
+  const bodies = data.map((rows) =>
+    JSON.stringify({ query: mutation, variables: { input: rows.map((r) => ({ ...r, timestamp: r.timestamp.toISOString() })) } }),
+  );
+  const httpSeconds: number[] = [];
+  const rawSeconds: number[] = [];
+  let last: Awaited<ReturnType<typeof ingestRun>> | null = null;
+  for (let round = 0; round < rounds; round++) {
+    if (last) {
+      await last.server.close();
+      await last.database.destroy();
+    }
+    last = await ingestRun(backend, bodies);
+    httpSeconds.push(last.seconds);
+    rawSeconds.push(await rawRun(backend, data));
+  }
+  const { server, database } = last!;
+  try {
     const page = JSON.stringify({ query: `{ measurements(first: 100) { edges { cursor node { id testName confidence timestamp } } } }` });
     const latencies: number[] = [];
     const deadline = Date.now() + readSeconds * 1000;
@@ -93,11 +119,13 @@ async function benchBackend(backend: StorageBackend) {
     );
     latencies.sort((a, b) => a - b);
     const rows = batches * batchSize;
+    const http = Math.min(...httpSeconds);
+    const raw = Math.min(...rawSeconds);
     return {
       backend,
-      'HTTP ingest': rate(rows, ingest.seconds),
-      'raw driver': rate(rows, rawRun.seconds),
-      'HTTP / raw': (rawRun.seconds / ingest.seconds).toFixed(2),
+      'HTTP ingest (best of 3)': rate(rows, http),
+      'raw driver (best of 3)': rate(rows, raw),
+      'HTTP / raw': (raw / http).toFixed(2),
       'page of 100: req/s': Math.round(latencies.length / readSeconds).toLocaleString('en-US'),
       'p50 ms': percentile(latencies, 50).toFixed(1),
       'p99 ms': percentile(latencies, 99).toFixed(1),
@@ -105,7 +133,6 @@ async function benchBackend(backend: StorageBackend) {
   } finally {
     await server.close();
     await database.destroy();
-    await raw.destroy();
   }
 }
 

@@ -8,6 +8,9 @@ export const serveCommand = withDatabaseOptions(new Command('serve'))
   .addHelpText('after', '\nExamples:\n  drift serve\n  drift serve --db-backend postgres --db-url postgresql://drift@db:5432/drift --port 8080')
   .action(async (options: { host?: string; port?: string }, command: Command) => {
     const config = commandConfig(command, { host: options.host, port: options.port });
+    // graphql-js drops its development-only checks (costly on every input value) in production;
+    // it reads this once, when first loaded, which is just below.
+    process.env.NODE_ENV ??= 'production';
     // Loaded here so the other commands start without building the GraphQL schema.
     const { startServer } = await import('../../server/main.js');
     const { createLogger } = await import('../../server/logger.js');
