@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeDatabase, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
+import type { Store } from '../store/store.js';
 import { InProcessAlertBus, type AlertBus } from '../service/alert-bus.js';
 import { PgAlertBus } from '../service/pg-alert-bus.js';
 import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js';
@@ -19,6 +20,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** With PostgreSQL every instance sharing the schema hears every alert (LISTEN/NOTIFY). */
+async function openAlertBus(config: Config, store: Store, logger: Logger): Promise<AlertBus> {
+  if (config.database.backend !== 'postgres') return new InProcessAlertBus();
+  return PgAlertBus.start({
+    url: config.database.url,
+    schema: config.database.schema,
+    store,
+    onError: (error) => logger.warn({ err: error }, 'alert listener lost its connection; reconnecting'),
+  });
+}
+
 /** Opens the store, builds the API and listens; `close` shuts down in order, logging each step. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const exposure = anonymousExposureProblem(config);
@@ -26,19 +38,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   const database = await openStore(config.database);
   logger.info({ database: describeDatabase(config.database) }, 'database ready');
-  let alerts: AlertBus | null = null;
-  const metrics = createMetrics(database, () => alerts?.subscriberCount() ?? 0);
+  const alerts = await openAlertBus(config, database, logger);
+  const metrics = createMetrics(database, () => alerts.subscriberCount());
   const store = metrics.instrumentStore(database);
-  // With PostgreSQL every instance sharing the schema hears every alert (LISTEN/NOTIFY).
-  alerts =
-    config.database.backend === 'postgres'
-      ? await PgAlertBus.start({
-          url: config.database.url,
-          schema: config.database.schema,
-          store,
-          onError: (error) => logger.warn({ err: error }, 'alert listener lost its connection; reconnecting'),
-        })
-      : new InProcessAlertBus();
   const drift = metrics.instrumentDrift(new StoreDriftService(store, alerts, config.drift));
   const ingestAnalyzer = config.maintenance.analyzeAfterIngest ? new IngestAnalyzer(drift, config.maintenance.analyzeDebounceMs, logger) : null;
   const retention = scheduleRetention(store, config.maintenance, logger);
@@ -72,12 +74,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     void yoga(req, res);
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, () => resolve());
+    });
+  } catch (error) {
+    // A taken port must not leave the database connections and the listener behind.
+    retention.stop();
+    await alerts.close();
+    await database.close();
+    throw error;
+  }
+  // Attached once listening, so a failed listen is not reported again by the WebSocket server.
   const websockets = attachWebSocketSubscriptions(server, yoga);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => resolve());
-  });
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}${yoga.graphqlEndpoint}`;

@@ -137,3 +137,22 @@ describe(`the HTTP server on ${backend}`, () => {
   });
 });
 }
+
+describe('starting on a taken port', () => {
+  it('fails with the error and releases the database', async () => {
+    const database = await createTestDatabase('sqlite');
+    const blocker = await import('node:net').then((net) => net.createServer().listen(0, '127.0.0.1'));
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const { port } = blocker.address() as import('node:net').AddressInfo;
+    try {
+      const config = { ...loadConfig({}), database: database.config, server: { host: '127.0.0.1', port } };
+      await expect(startServer(config, createLogger({ level: 'silent' }))).rejects.toThrow(/EADDRINUSE/);
+      // The database was closed again: a second server on a free port opens it fine.
+      const server = await startServer({ ...config, server: { host: '127.0.0.1', port: 0 } }, createLogger({ level: 'silent' }));
+      await server.close();
+    } finally {
+      blocker.close();
+      await database.destroy();
+    }
+  });
+});
