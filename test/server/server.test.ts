@@ -156,3 +156,47 @@ describe('starting on a taken port', () => {
     }
   });
 });
+
+describe('WebSocket subscriptions with API keys', () => {
+  it('refuse a connection without a key and serve one that sends it as connection params', async () => {
+    const database = await createTestDatabase('sqlite');
+    const keys = [
+      { name: 'dash', key: 'dashboard-key-0123456789', scopes: ['read' as const] },
+      { name: 'ci', key: 'pipeline-key-0123456789a', scopes: ['write' as const] },
+    ];
+    const config = { ...loadConfig({}), database: database.config, server: { host: '127.0.0.1', port: 0 }, api: { keys, allowAnonymous: false, maxBatchSize: 100 } };
+    const server = await startServer(config, createLogger({ level: 'silent' }));
+    const subscribe = (connectionParams: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const client = createWsClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0 });
+        client.subscribe<{ alertCreated: { testName: string } }>(
+          { query: 'subscription { alertCreated { testName } }' },
+          {
+            next: (event) => resolve(`alert: ${event.data?.alertCreated.testName}`),
+            error: (error) => resolve(`error: ${JSON.stringify(error)}`),
+            complete: () => resolve('complete'),
+          },
+        );
+      });
+    try {
+      expect(await subscribe({})).toMatch(/^error: .*A valid API key is required/);
+
+      const accepted = subscribe({ authorization: 'Bearer dashboard-key-0123456789' });
+      await waitForSubscribers(server.url, 1);
+      const now = Date.now();
+      const rows = Array.from({ length: 20 }, (_, i) => ({ testName: 'secured', confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(now - (20 - i) * 60_000).toISOString() }));
+      const post = (query: string, variables?: object) =>
+        fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer pipeline-key-0123456789a' },
+          body: JSON.stringify({ query, variables }),
+        }).then((r) => r.json());
+      await post(`mutation($i: [RecordMeasurementInput!]!) { recordMeasurements(input: $i) { count } }`, { i: rows });
+      await post(`mutation { analyzeDrift { alerts { id } } }`);
+      expect(await accepted).toBe('alert: secured');
+    } finally {
+      await server.close();
+      await database.destroy();
+    }
+  });
+});
