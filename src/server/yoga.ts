@@ -1,5 +1,6 @@
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createYoga as createYogaServer, maskError, type Plugin } from 'graphql-yoga';
@@ -31,32 +32,47 @@ export interface YogaDeps {
  */
 const useErrorCodes: Plugin = {
   onResultProcess({ result }) {
-    const results = Array.isArray(result) ? result : [result];
-    for (const single of results) {
-      const errors = (single as { errors?: GraphQLError[] }).errors;
-      if (!errors) continue;
-      for (const error of errors) {
-        if (!(error instanceof GraphQLError) || error.extensions.code) continue;
-        const status = (error.extensions.http as { status?: number } | undefined)?.status;
-        const code =
-          status === 401
-            ? 'UNAUTHENTICATED'
-            : status === 403
-              ? 'FORBIDDEN'
-              : error.message.startsWith('Syntax Error')
-                ? 'GRAPHQL_PARSE_FAILED'
-                : error.message.startsWith('Variable "$')
-                  ? 'BAD_USER_INPUT'
-                  : status !== undefined && status >= 400 && status < 500 && error.nodes === undefined
-                    ? 'BAD_REQUEST'
-                    : error.path === undefined
-                      ? 'GRAPHQL_VALIDATION_FAILED'
-                      : 'INTERNAL_SERVER_ERROR';
-        (error.extensions as Record<string, unknown>).code = code;
-      }
+    for (const single of Array.isArray(result) ? result : [result]) {
+      const withErrors = single as { errors?: readonly unknown[] };
+      if (!withErrors.errors) continue;
+      withErrors.errors = withErrors.errors.map((error) => {
+        if (!(error instanceof GraphQLError)) return error;
+        // The compiled executor wraps a scalar's own refusal ("DateTime must be …"); keep its words and code.
+        const cause = codedCause(error);
+        const detail = cause && !error.message.includes(cause.message) ? ` ${cause.message}` : '';
+        if (!detail && error.extensions?.code) return error;
+        return new GraphQLError(`${error.message}${detail}`, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          originalError: error.originalError,
+          extensions: { ...error.extensions, code: error.extensions?.code ?? cause?.extensions.code ?? codeFor(error) },
+        });
+      });
     }
   },
 };
+
+/** The first error down the originalError chain that already carries a code, if any. */
+function codedCause(error: GraphQLError): GraphQLError | null {
+  let current: unknown = error.originalError;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current instanceof GraphQLError && current.extensions?.code) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return null;
+}
+
+function codeFor(error: GraphQLError): string {
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
+  if (error.message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
+  if (status !== undefined && status >= 400 && status < 500 && error.nodes === undefined) return 'BAD_REQUEST';
+  return error.path === undefined ? 'GRAPHQL_VALIDATION_FAILED' : 'INTERNAL_SERVER_ERROR';
+}
 
 export function createYoga(deps: YogaDeps) {
   const { store, drift, alerts, config } = deps;
@@ -92,6 +108,7 @@ export function createYoga(deps: YogaDeps) {
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
       maxTokensPlugin({ n: 20_000, exposeLimits: true }),
       useErrorCodes,
+      useGraphQlJit(),
       ...(deps.plugins ?? []),
     ],
   });
