@@ -1,4 +1,4 @@
-import { type Column, and, asc, avg, count, countDistinct, desc, eq, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
+import { type Column, Param, Placeholder, and, asc, avg, count, countDistinct, desc, eq, gt, inArray, is, lt, max, min, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { connectSqlite, type SqliteDatabase } from '../db/sqlite/connect.js';
 import * as tables from '../db/sqlite/schema.js';
@@ -62,12 +62,12 @@ export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
   readonly schema = null;
 
-  // Prepared once: a batch then costs one bind per row, as with the raw driver.
-  private readonly insertMeasurement;
+  /** Inserts validated rows in one transaction. */
+  private readonly insertMeasurements: (rows: MeasurementValues[]) => void;
 
   private constructor(private readonly db: SqliteDatabase) {
     const slot = (name: keyof MeasurementValues) => sql.placeholder(name);
-    this.insertMeasurement = db
+    const query = db
       .insert(m)
       .values({
         testName: slot('testName'),
@@ -79,7 +79,20 @@ export class SqliteStore implements Store {
         signalScore: slot('signalScore'),
         createdAt: slot('createdAt'),
       })
-      .prepare();
+      .prepare()
+      .getQuery();
+    // Drizzle writes the statement and each column's encoder; binding them ourselves, once, spares a
+    // batch Drizzle's per-row placeholder lookup, which cost a third of the gap to the raw driver.
+    const encoders = query.params.map((param) => {
+      if (!(is(param, Param) && is(param.value, Placeholder))) throw new Error('expected a placeholder parameter');
+      const key = param.value.name as keyof MeasurementValues;
+      const encoder = param.encoder;
+      return (row: MeasurementValues) => (encoder ? encoder.mapToDriverValue(row[key]) : row[key]);
+    });
+    const statement = db.$client.prepare(query.sql);
+    this.insertMeasurements = db.$client.transaction((rows: MeasurementValues[]) => {
+      for (const row of rows) statement.run(encoders.map((encode) => encode(row)));
+    });
   }
 
   static open(file: string): SqliteStore {
@@ -93,9 +106,7 @@ export class SqliteStore implements Store {
 
   async recordMeasurements(inputs: NewMeasurement[]): Promise<number> {
     const rows = toMeasurementValues(inputs, new Date());
-    this.db.transaction(() => {
-      for (const row of rows) this.insertMeasurement.run(row);
-    });
+    this.insertMeasurements(rows);
     return rows.length;
   }
 
