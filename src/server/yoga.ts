@@ -2,7 +2,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import { createYoga as createYogaServer, maskError, type Plugin } from 'graphql-yoga';
 import type { ApiConfig } from '../config.js';
 import { createContext } from '../graphql/context.js';
@@ -108,7 +108,9 @@ export function createYoga(deps: YogaDeps) {
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
       maxTokensPlugin({ n: 20_000, exposeLimits: true }),
       useErrorCodes,
-      useGraphQlJit(),
+      // Compiled execution for queries and mutations only: graphql-jit's subscribe path drops the
+      // subscription field's arguments, so every filter of alertCreated would be ignored.
+      useGraphQlJit({}, { enableIf: ({ document, operationName }) => getOperationAST(document, operationName)?.operation !== 'subscription' }),
       ...(deps.plugins ?? []),
     ],
   });
