@@ -23,7 +23,14 @@ export interface PoolSize {
 
 export type DatabaseConfig =
   | { backend: 'sqlite'; path: string }
-  | { backend: 'postgres'; url: string; schema: string; pool: PoolSize };
+  | {
+      backend: 'postgres';
+      url: string;
+      schema: string;
+      pool: PoolSize;
+      /** How this process's connections are named in pg_stat_activity (default `driftwatch`; the alert listener adds `-alerts`). */
+      applicationName?: string;
+    };
 
 export const apiScopes = ['read', 'write', 'admin'] as const;
 export type ApiScope = (typeof apiScopes)[number];
@@ -187,6 +194,7 @@ const environment = z
     POSTGRES_SCHEMA: pgSchemaName.default('drift'),
     DRIFT_PG_POOL_MIN: wholeNumber(0, 1000).default(1),
     DRIFT_PG_POOL_MAX: wholeNumber(1, 1000).default(10),
+    DRIFT_PG_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, 'printable ASCII, at most 63 characters').default('driftwatch'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
     DRIFT_API_KEYS: optionalText.pipe(apiKeys),
@@ -273,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       url,
       schema: e.POSTGRES_SCHEMA,
       pool: { min: e.DRIFT_PG_POOL_MIN, max: e.DRIFT_PG_POOL_MAX },
+      applicationName: e.DRIFT_PG_APPLICATION_NAME,
     },
     server,
     api,

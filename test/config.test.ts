@@ -34,6 +34,7 @@ describe('configuration', () => {
       url: 'postgresql://crossbridge:p%40ss%2Fword@localhost:5432/crossbridge',
       schema: 'drift',
       pool: { min: 1, max: 10 },
+      applicationName: 'driftwatch',
     });
   });
 

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { describeDatabase, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
 import type { Store } from '../store/store.js';
-import { InProcessAlertBus, type AlertBus } from '../service/alert-bus.js';
+import type { AlertBus } from '../service/alert-bus.js';
 import { PgAlertBus } from '../service/pg-alert-bus.js';
+import { PolledAlertBus } from '../service/polled-alert-bus.js';
 import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
@@ -20,12 +21,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** With PostgreSQL every instance sharing the schema hears every alert (LISTEN/NOTIFY). */
+/** Every alert committed to the database reaches subscribers, whoever raised it: LISTEN/NOTIFY on PostgreSQL, a poll on SQLite. */
 async function openAlertBus(config: Config, store: Store, logger: Logger): Promise<AlertBus> {
-  if (config.database.backend !== 'postgres') return new InProcessAlertBus();
+  const onError = (error: unknown) => logger.warn({ err: error }, 'alert stream could not read new alerts');
+  if (config.database.backend !== 'postgres') return PolledAlertBus.start(store, { onError });
   return PgAlertBus.start({
     url: config.database.url,
     schema: config.database.schema,
+    applicationName: `${config.database.applicationName ?? 'driftwatch'}-alerts`,
     store,
     onError: (error) => logger.warn({ err: error }, 'alert listener lost its connection; reconnecting'),
   });

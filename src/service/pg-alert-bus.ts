@@ -1,14 +1,17 @@
-import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { alertChannel } from '../store/pg-store.js';
 import type { DriftAlert, Store } from '../store/store.js';
-import { alertsFrom, type AlertBus } from './alert-bus.js';
+import type { AlertBus } from './alert-bus.js';
+import { StoredAlertStream } from './stored-alert-stream.js';
 
 export interface PgAlertBusOptions {
   url: string;
   schema: string;
   store: Store;
+  /** Names the listener connection in pg_stat_activity. */
+  applicationName?: string;
   /** Reconnect delays grow from `minDelayMs`, doubling, up to `maxDelayMs`. */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -16,37 +19,37 @@ export interface PgAlertBusOptions {
 }
 
 /**
- * Alerts across instances through PostgreSQL itself. A NOTIFY carries only the new alert's id;
- * every instance LISTENs and then reads the alerts table from the last id it delivered. The table
- * is the truth: alerts raised while the listener was away are read on reconnect, in id order, and
- * an alert is delivered once however many notifications mention it.
+ * Alerts across instances through PostgreSQL itself. The store NOTIFYs inside the transaction that
+ * inserts an alert, so the notification arrives when the alert is committed, whichever process
+ * raised it. Every instance LISTENs and then reads the alerts table from the last id it delivered:
+ * the table is the truth, alerts raised while the listener was away are read on reconnect, and an
+ * alert is delivered once however many notifications mention it.
  */
 export class PgAlertBus implements AlertBus {
-  private readonly emitter = new EventEmitter();
   private readonly closed = new AbortController();
   private readonly channel: string;
   private client: pg.Client | null = null;
-  private lastDeliveredId = 0;
-  private catchingUp: Promise<void> = Promise.resolve();
   private delay: number;
 
-  private constructor(private readonly options: PgAlertBusOptions) {
-    this.emitter.setMaxListeners(0);
-    this.channel = `driftwatch_alerts_${options.schema}`;
+  private constructor(
+    private readonly options: PgAlertBusOptions,
+    private readonly stream: StoredAlertStream,
+  ) {
+    this.channel = alertChannel(options.schema);
     this.delay = options.minDelayMs ?? 100;
   }
 
   /** Starts listening from the newest alert that exists now. */
   static async start(options: PgAlertBusOptions): Promise<PgAlertBus> {
-    const bus = new PgAlertBus(options);
-    bus.lastDeliveredId = await newestAlertId(options.store);
+    const stream = await StoredAlertStream.start(options.store, (error) => options.onError?.(error));
+    const bus = new PgAlertBus(options, stream);
     await bus.connect();
     return bus;
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url, application_name: 'driftwatch-alerts' });
-    client.on('notification', () => this.catchUp());
+    const client = new pg.Client({ connectionString: this.options.url, application_name: this.options.applicationName ?? 'driftwatch-alerts' });
+    client.on('notification', () => this.stream.readNew());
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('listener connection ended')));
     await client.connect();
@@ -54,7 +57,7 @@ export class PgAlertBus implements AlertBus {
     this.client = client;
     this.delay = this.options.minDelayMs ?? 100;
     // Whatever was raised while no one listened is in the table: read it now.
-    this.catchUp();
+    this.stream.readNew();
   }
 
   private lost(client: pg.Client, error: unknown): void {
@@ -79,54 +82,24 @@ export class PgAlertBus implements AlertBus {
     }
   }
 
-  /** Reads and emits the alerts after the last delivered id; calls queue, so order holds. */
-  private catchUp(): void {
-    this.catchingUp = this.catchingUp.then(async () => {
-      try {
-        for (;;) {
-          const alerts = await this.options.store.alertsAfter(this.lastDeliveredId, 500);
-          for (const alert of alerts) {
-            this.lastDeliveredId = alert.id;
-            this.emitter.emit('alert', alert);
-          }
-          if (alerts.length < 500) return;
-        }
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    });
-  }
-
-  publish(alert: DriftAlert): void {
-    // Delivery, here too, comes back through LISTEN, so each instance emits every alert exactly once.
-    const client = this.client;
-    if (!client) return this.catchUp();
-    drizzle({ client })
-      .execute(sql`select pg_notify(${this.channel}, ${String(alert.id)})`)
-      .catch((error: unknown) => {
-        this.options.onError?.(error);
-        this.catchUp();
-      });
+  /** The store already notified every instance; reading now only saves this one the round trip. */
+  publish(_alert: DriftAlert): void {
+    this.stream.readNew();
   }
 
   subscribe(signal?: AbortSignal): AsyncIterable<DriftAlert> {
-    return alertsFrom(this.emitter, this.closed.signal, signal);
+    return this.stream.subscribe(signal);
   }
 
   subscriberCount(): number {
-    return this.emitter.listenerCount('alert');
+    return this.stream.subscriberCount();
   }
 
   async close(): Promise<void> {
     this.closed.abort();
     const client = this.client;
     this.client = null;
-    await this.catchingUp;
+    await this.stream.close();
     await client?.end().catch(() => {});
   }
-}
-
-async function newestAlertId(store: Store): Promise<number> {
-  const [newest] = (await store.listAlerts({}, { first: 1 })).items;
-  return newest?.id ?? 0;
 }

@@ -55,6 +55,11 @@ interface TrackedTestScope extends TestFilter {
   limit?: number | undefined;
 }
 
+/** The LISTEN/NOTIFY channel on which a schema's new alerts are announced. */
+export function alertChannel(schema: string): string {
+  return `driftwatch_alerts_${schema}`;
+}
+
 // PostgreSQL binds at most 65535 parameters per statement; 1000 rows x 16 columns stays below.
 const insertChunk = 1000;
 
@@ -238,8 +243,15 @@ export class PgStore implements Store {
   }
 
   async createAlert(alert: NewDriftAlert): Promise<DriftAlert> {
-    const [row] = await this.db.insert(al).values(alert).returning();
-    return toAlert(row!);
+    return this.db.transaction(async (tx) => {
+      // Raisers take turns from id to commit, so alerts become visible in id order and a reader's
+      // cursor (the last id it delivered) never passes an id that commits later.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`driftwatch.alerts.${this.schema}`}))`);
+      const [row] = await tx.insert(al).values(alert).returning();
+      // Sent when this transaction commits, to every instance listening, whichever process raised it.
+      await tx.execute(sql`select pg_notify(${alertChannel(this.schema)}, ${String(row!.id)})`);
+      return toAlert(row!);
+    });
   }
 
   async getAlerts(ids: readonly number[]): Promise<DriftAlert[]> {

@@ -5,6 +5,7 @@ import { describe, expect } from 'vitest';
 import WebSocket from 'ws';
 import { startServerProcess } from '../support/server-process.js';
 import { waitForSubscribers } from '../support/subscribers.js';
+import { databaseEnv } from '../support/run-cli.js';
 import { storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
@@ -25,7 +26,7 @@ async function falling(url: string, testName: string) {
 describe('several instances', () => {
   test('an alert raised through A reaches a subscriber on B once, also after B’s listener was killed', async ({ database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const env = { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: database.config.url, POSTGRES_SCHEMA: database.config.schema };
+    const env = databaseEnv(database.config);
     const a = await startServerProcess(env);
     const b = await startServerProcess(env);
     const client = createClient({ url: b.url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false });
@@ -49,7 +50,7 @@ describe('several instances', () => {
       await until(1);
 
       // Drop every alert listener of this schema's channel, then raise alerts while they reconnect.
-      await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'driftwatch-alerts'`);
+      await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()`, [`${database.config.applicationName}-alerts`]);
       await falling(a.url, 'second');
       await falling(a.url, 'third');
       await until(3);

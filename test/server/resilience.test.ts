@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { startServerProcess } from '../support/server-process.js';
+import { databaseEnv } from '../support/run-cli.js';
 import { storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
@@ -24,7 +25,7 @@ async function send(url: string, tag: string, size: number): Promise<'stored' | 
 describe('resilience', () => {
   test('killing database connections during a write load loses no acknowledged write and stores no refused one', async ({ database, store }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const server = await startServerProcess({ DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: database.config.url, POSTGRES_SCHEMA: database.config.schema });
+    const server = await startServerProcess(databaseEnv(database.config));
     const admin = new pg.Client({ connectionString: database.config.url });
     await admin.connect();
     const outcomes = new Map<string, 'stored' | 'refused'>();
@@ -38,7 +39,7 @@ describe('resilience', () => {
       });
       for (let kill = 0; kill < 5; kill++) {
         await new Promise((resolve) => setTimeout(resolve, 150));
-        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'driftwatch' and datname = current_database()`);
+        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()`, [database.config.applicationName]);
       }
       writing = false;
       await Promise.all(writers);
@@ -64,7 +65,7 @@ describe('resilience', () => {
 
   test('SIGTERM during a batch: the batch lands whole or not at all, and the server exits cleanly', async ({ database, store }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const server = await startServerProcess({ DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: database.config.url, POSTGRES_SCHEMA: database.config.schema });
+    const server = await startServerProcess(databaseEnv(database.config));
     const inFlight = send(server.url, 'big', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const exitCode = await server.stop();

@@ -1,8 +1,11 @@
 // Alerts cross instances through PostgreSQL: two buses stand in for two server instances.
 import pg from 'pg';
 import { describe, expect } from 'vitest';
+import { openStore } from '../../src/db/open-database.js';
 import { PgAlertBus } from '../../src/service/pg-alert-bus.js';
 import type { DriftAlert, NewDriftAlert, Store } from '../../src/store/store.js';
+import { recordFalling } from '../support/falling-series.js';
+import { databaseEnv, runCli } from '../support/run-cli.js';
 import { storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
@@ -60,7 +63,8 @@ describe('PostgreSQL alert bus', () => {
   test('after its connection is killed the listener reconnects and delivers what it missed, in order, once', async ({ store, database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
     const lost: unknown[] = [];
-    const options = { url: database.config.url, schema: database.config.schema, store, minDelayMs: 50 };
+    const applicationName = `${database.config.applicationName}-alerts`;
+    const options = { url: database.config.url, schema: database.config.schema, store, minDelayMs: 50, applicationName };
     const a = await PgAlertBus.start(options);
     const b = await PgAlertBus.start({ ...options, onError: (error) => lost.push(error) });
     const admin = new pg.Client({ connectionString: database.config.url });
@@ -68,10 +72,8 @@ describe('PostgreSQL alert bus', () => {
     try {
       const onB = collect(b, 5);
       const before = await raise(store, a, 'before');
-      // Kill every listener connection of this schema's channel, then raise while they are down.
-      await admin.query(
-        `select pg_terminate_backend(l.pid) from pg_stat_activity l where l.application_name = 'driftwatch-alerts' and l.pid <> pg_backend_pid()`,
-      );
+      // Kill both listener connections of this test (and nothing else on the server), then raise while they are down.
+      await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()`, [applicationName]);
       const during = [await raise(store, a, 'during-1'), await raise(store, a, 'during-2'), await raise(store, a, 'during-3')];
       const after = await raise(store, a, 'after');
       const ids = (await onB.done).map((x) => x.id);
@@ -82,4 +84,73 @@ describe('PostgreSQL alert bus', () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  test('a raiser whose transaction commits late holds back the next one, so no alert is skipped or repeated on either instance', async ({ store, database }) => {
+    if (database.config.backend !== 'postgres') throw new Error('postgres only');
+    const options = { url: database.config.url, schema: database.config.schema, store };
+    const [a, b] = [await PgAlertBus.start(options), await PgAlertBus.start(options)];
+    const second = await openStore(database.config);
+    const gate = new pg.Client({ connectionString: database.config.url, application_name: `${database.config.applicationName}-gate` });
+    await gate.connect();
+    const gateKey = `driftwatch.test-gate.${database.config.schema}`;
+    try {
+      // Inserting an alert for "slow" waits, after the row has drawn its id, until the gate opens.
+      await gate.query(`
+        create function ${database.config.schema}.hold_slow() returns trigger language plpgsql as $$
+        begin
+          if new.test_name = 'slow' then perform pg_advisory_lock(hashtext('${gateKey}')); perform pg_advisory_unlock(hashtext('${gateKey}')); end if;
+          return new;
+        end $$;
+        create trigger hold_slow before insert on ${database.config.schema}.drift_alerts for each row execute function ${database.config.schema}.hold_slow();`);
+      await gate.query('select pg_advisory_lock(hashtext($1))', [gateKey]);
+      const onA = collect(a, 3);
+      const onB = collect(b, 3);
+
+      const slow = store.createAlert(newAlert('slow'));
+      await waitForLockWaiters(gate, database.config.applicationName!, 1);
+      // A second instance raises while the first raiser's transaction is still open. Without the
+      // ordering lock it commits a higher id first, the cursor passes it, and "slow" is never delivered.
+      const fast = second.createAlert(newAlert('fast'));
+      const fastSettled = await Promise.race([fast.then(() => 'committed'), waitForLockWaiters(gate, database.config.applicationName!, 2).then(() => 'waiting')]);
+      await gate.query('select pg_advisory_unlock(hashtext($1))', [gateKey]);
+      const raised = [await slow, await fast];
+      const sentinel = await store.createAlert(newAlert('sentinel'));
+
+      expect(fastSettled).toBe('waiting');
+      expect(raised[1]!.id).toBeGreaterThan(raised[0]!.id);
+      const expected = [...raised, sentinel].map((x) => x.testName);
+      expect((await onA.done).map((x) => x.testName)).toStrictEqual(expected);
+      expect((await onB.done).map((x) => x.testName)).toStrictEqual(expected);
+    } finally {
+      await gate.end();
+      await second.close();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('alerts raised by `drift analyze` in another process reach a listening instance', async ({ store, database }) => {
+    if (database.config.backend !== 'postgres') throw new Error('postgres only');
+    const bus = await PgAlertBus.start({ url: database.config.url, schema: database.config.schema, store });
+    try {
+      const received = collect(bus, 1);
+      await recordFalling(store, 'elsewhere');
+      const cli = await runCli(['analyze', '--json'], databaseEnv(database.config));
+      expect(cli.code, cli.stderr).toBe(0);
+      expect((await received.done).map((x) => x.testName)).toStrictEqual(['elsewhere']);
+    } finally {
+      await bus.close();
+    }
+  });
 });
+
+/** Resolves once `count` connections of this test's pool wait for a lock. */
+async function waitForLockWaiters(admin: pg.Client, applicationName: string, count: number): Promise<void> {
+  for (;;) {
+    const { rows } = await admin.query(
+      `select count(*)::int as waiting from pg_stat_activity where application_name = $1 and datname = current_database() and wait_event_type = 'Lock'`,
+      [applicationName],
+    );
+    if (rows[0].waiting >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -10,11 +10,11 @@ export interface CliResult {
 
 const bin = path.resolve('bin/drift.js');
 
-/** The environment that points the CLI at a test database. */
+/** The environment that points the CLI (or `drift serve`) at a test database, under the database's own application name. */
 export function databaseEnv(config: DatabaseConfig): Record<string, string> {
   return config.backend === 'sqlite'
     ? { DRIFT_BACKEND: 'sqlite', DRIFT_SQLITE_PATH: config.path }
-    : { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: config.url, POSTGRES_SCHEMA: config.schema };
+    : { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: config.url, POSTGRES_SCHEMA: config.schema, DRIFT_PG_APPLICATION_NAME: config.applicationName ?? 'driftwatch' };
 }
 
 /** Runs `drift` as a real subprocess; never throws on a non-zero exit. */

@@ -36,7 +36,8 @@ export async function createTestDatabase(backend: StorageBackend): Promise<TestD
   const schema = uniqueName('test');
   const url = testPgUrl();
   return {
-    config: { backend: 'postgres', url, schema, pool: { min: 0, max: 4 } },
+    // A name of its own, so a test that terminates connections touches only this database's.
+    config: { backend: 'postgres', url, schema, pool: { min: 0, max: 4 }, applicationName: schema },
     destroy: () => dropSchema(url, schema),
   };
 }

@@ -14,6 +14,7 @@ export interface PgConnectionOptions {
   url: string;
   schema: string;
   pool: PoolSize;
+  applicationName?: string | undefined;
 }
 
 /** Refuses anything but a plain identifier before a single statement runs. */
@@ -39,7 +40,7 @@ export async function connectPg(options: PgConnectionOptions): Promise<PgDatabas
     options: `-c search_path=${schemaName}`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
-    application_name: 'driftwatch',
+    application_name: options.applicationName ?? 'driftwatch',
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
   pool.on('error', () => {});
