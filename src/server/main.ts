@@ -4,8 +4,8 @@ import { describeDatabase, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
 import type { Store } from '../store/store.js';
 import type { AlertBus } from '../service/alert-bus.js';
-import { PgAlertBus } from '../service/pg-alert-bus.js';
-import { PolledAlertBus } from '../service/polled-alert-bus.js';
+import { startPgAlertBus } from '../service/pg-alert-bus.js';
+import { startPolledAlertBus } from '../service/stored-alert-bus.js';
 import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
@@ -24,8 +24,8 @@ export interface RunningServer {
 /** Every alert committed to the database reaches subscribers, whoever raised it: LISTEN/NOTIFY on PostgreSQL, a poll on SQLite. */
 async function openAlertBus(config: Config, store: Store, logger: Logger): Promise<AlertBus> {
   const onError = (error: unknown) => logger.warn({ err: error }, 'alert stream could not read new alerts');
-  if (config.database.backend !== 'postgres') return PolledAlertBus.start(store, { onError });
-  return PgAlertBus.start({
+  if (config.database.backend !== 'postgres') return startPolledAlertBus(store, { onError });
+  return startPgAlertBus({
     url: config.database.url,
     schema: config.database.schema,
     applicationName: `${config.database.applicationName ?? 'driftwatch'}-alerts`,

@@ -2,7 +2,8 @@
 import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { openStore } from '../../src/db/open-database.js';
-import { PgAlertBus } from '../../src/service/pg-alert-bus.js';
+import { startPgAlertBus } from '../../src/service/pg-alert-bus.js';
+import type { AlertBus } from '../../src/service/alert-bus.js';
 import type { DriftAlert, NewDriftAlert, Store } from '../../src/store/store.js';
 import { recordFalling } from '../support/falling-series.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
@@ -23,7 +24,7 @@ function newAlert(testName: string): NewDriftAlert {
 }
 
 /** Collects what a subscription yields until `count` alerts arrived (or the timeout passes). */
-function collect(bus: PgAlertBus, count: number, timeoutMs = 15_000) {
+function collect(bus: AlertBus, count: number, timeoutMs = 15_000) {
   const controller = new AbortController();
   const received: DriftAlert[] = [];
   const done = (async () => {
@@ -38,7 +39,7 @@ function collect(bus: PgAlertBus, count: number, timeoutMs = 15_000) {
   return { done, stop: () => controller.abort() };
 }
 
-async function raise(store: Store, bus: PgAlertBus, testName: string) {
+async function raise(store: Store, bus: AlertBus, testName: string) {
   const alert = await store.createAlert(newAlert(testName));
   bus.publish(alert);
   return alert;
@@ -48,7 +49,7 @@ describe('PostgreSQL alert bus', () => {
   test('an alert raised through one instance reaches the other once', async ({ store, database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
     const options = { url: database.config.url, schema: database.config.schema, store };
-    const [a, b] = [await PgAlertBus.start(options), await PgAlertBus.start(options)];
+    const [a, b] = [await startPgAlertBus(options), await startPgAlertBus(options)];
     try {
       const onB = collect(b, 3);
       const onA = collect(a, 3);
@@ -65,8 +66,8 @@ describe('PostgreSQL alert bus', () => {
     const lost: unknown[] = [];
     const applicationName = `${database.config.applicationName}-alerts`;
     const options = { url: database.config.url, schema: database.config.schema, store, minDelayMs: 50, applicationName };
-    const a = await PgAlertBus.start(options);
-    const b = await PgAlertBus.start({ ...options, onError: (error) => lost.push(error) });
+    const a = await startPgAlertBus(options);
+    const b = await startPgAlertBus({ ...options, onError: (error) => lost.push(error) });
     const admin = new pg.Client({ connectionString: database.config.url });
     await admin.connect();
     try {
@@ -88,7 +89,7 @@ describe('PostgreSQL alert bus', () => {
   test('a raiser whose transaction commits late holds back the next one, so no alert is skipped or repeated on either instance', async ({ store, database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
     const options = { url: database.config.url, schema: database.config.schema, store };
-    const [a, b] = [await PgAlertBus.start(options), await PgAlertBus.start(options)];
+    const [a, b] = [await startPgAlertBus(options), await startPgAlertBus(options)];
     const second = await openStore(database.config);
     const gate = new pg.Client({ connectionString: database.config.url, application_name: `${database.config.applicationName}-gate` });
     await gate.connect();
@@ -130,7 +131,7 @@ describe('PostgreSQL alert bus', () => {
 
   test('alerts raised by `drift analyze` in another process reach a listening instance', async ({ store, database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const bus = await PgAlertBus.start({ url: database.config.url, schema: database.config.schema, store });
+    const bus = await startPgAlertBus({ url: database.config.url, schema: database.config.schema, store });
     try {
       const received = collect(bus, 1);
       await recordFalling(store, 'elsewhere');
