@@ -2,6 +2,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { getOperationAST, GraphQLError } from 'graphql';
 import { createYoga as createYogaServer, maskError, type Plugin } from 'graphql-yoga';
 import type { ApiConfig } from '../config.js';
@@ -13,6 +14,8 @@ import type { DriftService } from '../service/drift-service.js';
 import type { Store } from '../store/store.js';
 import { defaultQuery } from './graphiql-default-query.js';
 import type { Logger } from './logger.js';
+
+const csrfHeader = 'x-graphql-yoga-csrf';
 
 export interface YogaDeps {
   store: Store;
@@ -80,7 +83,16 @@ export function createYoga(deps: YogaDeps) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Driftwatch', defaultQuery, headers: config.keys.length > 0 ? '{"Authorization": "Bearer <your key>"}' : undefined },
+    graphiql: {
+      title: 'Driftwatch',
+      defaultQuery,
+      headers: config.keys.length > 0 ? '{"Authorization": "Bearer <your key>"}' : undefined,
+      // GraphiQL's subscriptions are GETs (SSE); the page is same-origin script, so it may name
+      // the CSRF header that cross-site forms and images cannot send.
+      additionalHeaders: { [csrfHeader]: 'graphiql' },
+    },
+    // Bundled from an installed package: the page works without internet access.
+    renderGraphiQL,
     // Request bodies above this are refused before parsing: a batch of 10,000 rows is ~2 MB.
     batching: false,
     context: ({ request }) =>
@@ -104,7 +116,7 @@ export function createYoga(deps: YogaDeps) {
     },
     logging: deps.logger ? 'warn' : false,
     plugins: [
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      useCSRFPrevention({ requestHeaders: [csrfHeader, 'apollo-require-preflight'] }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
       maxTokensPlugin({ n: 20_000, exposeLimits: true }),
       useErrorCodes,
