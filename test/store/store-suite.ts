@@ -13,7 +13,7 @@ import type {
   Store,
   TimeCursor,
 } from '../../src/store/store.js';
-import { createTestDatabase, storeTest } from '../support/test-stores.js';
+import { createTestDatabase, rejectTestNamed, storeTest } from '../support/test-stores.js';
 
 const t0 = new Date('2026-11-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
@@ -197,6 +197,17 @@ export function storeSuite(backend: StorageBackend) {
       });
     });
 
+    describe('a batch the database itself rejects part-way', () => {
+      test('stores none of its rows', async ({ store, database }) => {
+        await rejectTestNamed(database.config, 'poison');
+        const batch = Array.from({ length: 3000 }, (_, i) => ({ testName: i === 2500 ? 'poison' : `ok-${i}`, confidence: 0.5, timestamp: at(i) }));
+        await expect(store.recordMeasurements(batch)).rejects.toThrow();
+        expect(await store.countMeasurements({})).toBe(0);
+        // The same rows without the poisoned one land whole.
+        expect(await store.recordMeasurements(batch.filter((row) => row.testName !== 'poison'))).toBe(2999);
+      });
+    });
+
     describe('listing measurements', () => {
       async function seed(store: Store) {
         // Two rows share a timestamp: ties are broken by id.
@@ -249,6 +260,24 @@ export function storeSuite(backend: StorageBackend) {
         const before = await store.listMeasurements({}, { last: 3, before: cursorOf(last.items[0]!) });
         expect(before.items.map((m) => m.confidence)).toStrictEqual([0.5, 0.4, 0.3]);
         expect([before.hasNextPage, before.hasPreviousPage]).toStrictEqual([true, true]);
+      });
+
+      test('pages through a batch recorded without timestamps (one shared instant) by id, each row once, both ways', async ({ store }) => {
+        await store.recordMeasurements(Array.from({ length: 10 }, (_, i) => ({ testName: 'same-instant', confidence: i / 10 })));
+        const all = (await store.listMeasurements({}, { first: 100 })).items;
+        expect(new Set(all.map((m) => m.timestamp.getTime())).size).toBe(1);
+        const forward: number[] = [];
+        for (let page = await store.listMeasurements({}, { first: 3 }); ; page = await store.listMeasurements({}, { first: 3, after: cursorOf(page.items.at(-1)!) })) {
+          forward.push(...page.items.map((m) => m.id));
+          if (!page.hasNextPage) break;
+        }
+        expect(forward).toStrictEqual(all.map((m) => m.id));
+        const backward: number[] = [];
+        for (let page = await store.listMeasurements({}, { last: 4 }); ; page = await store.listMeasurements({}, { last: 4, before: cursorOf(page.items[0]!) })) {
+          backward.unshift(...page.items.map((m) => m.id));
+          if (!page.hasPreviousPage) break;
+        }
+        expect(backward).toStrictEqual(all.map((m) => m.id));
       });
 
       test('reads named tests by name, then in time order, optionally since a moment', async ({ store }) => {
@@ -452,6 +481,16 @@ export function storeSuite(backend: StorageBackend) {
         expect(counts).toStrictEqual({ measurements: 2, analyses: 1, alerts: 1 });
         expect([await store.countRows('measurements'), await store.countRows('analyses'), await store.countRows('alerts')]).toStrictEqual([1, 1, 1]);
         expect(await store.cleanup({ measurementsDays: 90, analysisDays: 30, alertsDays: 60 }, now)).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0 });
+      });
+
+      test('the size grows with the data, and vacuum gives back what deleted rows held', async ({ store }) => {
+        const empty = await store.databaseSizeBytes();
+        await store.recordMeasurements(Array.from({ length: 20_000 }, (_, i) => ({ testName: `size-${i % 50}`, confidence: (i % 100) / 100, timestamp: at(i), failureId: `F-${i}` })));
+        const full = await store.databaseSizeBytes();
+        expect(full).toBeGreaterThan(empty + 1_000_000);
+        expect(await store.cleanup({ measurementsDays: 0, analysisDays: 0, alertsDays: 0 }, at(30_000))).toMatchObject({ measurements: 20_000 });
+        await store.vacuum();
+        expect(await store.databaseSizeBytes()).toBeLessThan(full - 500_000);
       });
 
       test('vacuum keeps the data', async ({ store }) => {

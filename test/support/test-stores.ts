@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { inject, test } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
@@ -66,4 +67,36 @@ export function storeTest(backend: StorageBackend) {
       await store.close();
     },
   });
+}
+
+/**
+ * Makes the database itself refuse any measurement of `testName` (a trigger), so a test can fail a
+ * write part-way through a batch, after the rows before it were already handed to the database.
+ */
+export async function rejectTestNamed(config: DatabaseConfig, testName: string): Promise<void> {
+  const quoted = `'${testName.replaceAll("'", "''")}'`;
+  if (config.backend === 'sqlite') {
+    const db = new Database(config.path);
+    try {
+      db.exec(`create trigger reject_${crypto.randomBytes(4).toString('hex')} before insert on confidence_measurements
+               when new.test_name = ${quoted} begin select raise(abort, 'rejected by test trigger'); end`);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: config.url });
+  await client.connect();
+  try {
+    const schema = `"${config.schema}"`;
+    await client.query(`
+      create function ${schema}.reject_marked() returns trigger language plpgsql as $$
+      begin
+        if new.test_name = ${quoted} then raise exception 'rejected by test trigger'; end if;
+        return new;
+      end $$;
+      create trigger reject_marked before insert on ${schema}.confidence_measurements for each row execute function ${schema}.reject_marked();`);
+  } finally {
+    await client.end();
+  }
 }
