@@ -1,6 +1,7 @@
 // record, analyze, alerts, ack, status and copy as subprocesses against real databases.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { openStore } from '../../src/db/open-database.js';
 import type { DatabaseConfig } from '../../src/config.js';
@@ -98,33 +99,47 @@ describe('drift copy', () => {
   });
 
   test('a copy killed half-way is completed by a re-run with --merge', async ({ database, store }) => {
-    for (let offset = 0; offset < 200_000; offset += 20_000) {
-      await store.recordMeasurements(Array.from({ length: 20_000 }, (_, i) => ({ testName: `t${(offset + i) % 500}`, confidence: 0.5, timestamp: new Date(Date.UTC(2026, 0, 1) + offset + i) })));
-    }
-    const pg = await createTestDatabase('postgres');
-    const target = await openStore(pg.config);
+    await store.recordMeasurements(Array.from({ length: 20_000 }, (_, i) => ({ testName: `t${i % 500}`, confidence: 0.5, timestamp: new Date(Date.UTC(2026, 0, 1) + i) })));
+    const postgres = await createTestDatabase('postgres');
+    if (postgres.config.backend !== 'postgres') throw new Error('a PostgreSQL target');
+    const target = await openStore(postgres.config);
+    const gate = new pg.Client({ connectionString: postgres.config.url });
+    await gate.connect();
+    const gateKey = [4242, Math.floor(Math.random() * 2 ** 31)];
     try {
-      const child = spawn(process.execPath, [path.resolve('bin/drift.js'), 'copy', '--from', location(database.config), '--to', location(pg.config)], { stdio: 'ignore' });
-      // Kill it once some, but not all, rows have landed.
-      let landed = 0;
-      for (let i = 0; i < 600 && (landed === 0 || landed >= 200_000); i++) {
+      // The copy goes in batches of 5,000, each committed: the row with id 10,001 waits at a gate
+      // this test holds, so the copy is killed with exactly two batches landed and the third open.
+      await gate.query(`
+        create function "${postgres.config.schema}".copy_gate() returns trigger language plpgsql as $$
+        begin
+          if new.id = 10001 then perform pg_advisory_lock(${gateKey[0]}, ${gateKey[1]}); perform pg_advisory_unlock(${gateKey[0]}, ${gateKey[1]}); end if;
+          return new;
+        end $$;
+        create trigger copy_gate before insert on "${postgres.config.schema}".confidence_measurements for each row execute function "${postgres.config.schema}".copy_gate();`);
+      await gate.query('select pg_advisory_lock($1, $2)', gateKey);
+      const child = spawn(process.execPath, [path.resolve('bin/drift.js'), 'copy', '--from', location(database.config), '--to', location(postgres.config)], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      for (;;) {
+        const waiting = await gate.query(`select 1 from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and not granted`, gateKey);
+        if (waiting.rowCount) break;
+        if (child.exitCode !== null) throw new Error(`copy exited (${child.exitCode}) before reaching the gate`);
         await new Promise((resolve) => setTimeout(resolve, 50));
-        landed = await target.countRows('measurements').catch(() => 0);
       }
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-      const partial = await target.countRows('measurements');
-      expect(partial).toBeGreaterThan(0);
-      expect(partial).toBeLessThan(200_000);
+      await exited;
+      // The open batch rolls back once its backend notices the client is gone.
+      await gate.query('select pg_advisory_unlock($1, $2)', gateKey);
+      expect(await target.countRows('measurements')).toBe(10_000);
 
-      const rerun = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config), '--merge', '--json']);
-      expect(rerun.code).toBe(0);
+      const rerun = await runCli(['copy', '--from', location(database.config), '--to', location(postgres.config), '--merge', '--json']);
+      expect(rerun.code, rerun.stderr).toBe(0);
       const result = JSON.parse(rerun.stdout);
-      expect(result.copied.measurements).toBe(200_000 - partial);
+      expect(result.copied.measurements).toBe(10_000);
       expect(result.verified).toBe(true);
     } finally {
+      await gate.end();
       await target.close();
-      await pg.destroy();
+      await postgres.destroy();
     }
   });
 
