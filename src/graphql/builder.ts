@@ -2,12 +2,19 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
 import type { ApiScope } from '../config.js';
 import { hasScope, type Context } from './context.js';
 import { badUserInput, forbidden } from './errors.js';
 import { globalIds } from './global-ids.js';
+
+/** The scopes an authorization failure asked for, in the words of DRIFT_API_KEYS. */
+function scopesIn(failure: AuthFailure): string[] {
+  if (failure.kind === AuthScopeFailureType.AuthScope || failure.kind === AuthScopeFailureType.GrantedScope) return [failure.scope];
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) return failure.failures.flatMap(scopesIn);
+  return ['required'];
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -37,8 +44,8 @@ export const builder = new SchemaBuilder<{
       write: hasScope(context, 'write'),
       admin: hasScope(context, 'admin'),
     }),
-    unauthorizedError: (_parent, _context, info) =>
-      forbidden(`${info.parentType.name}.${info.fieldName} needs a key with the scope it requires (read, write or admin)`),
+    unauthorizedError: (_parent, _context, info, result) =>
+      forbidden(`${info.parentType.name}.${info.fieldName} needs the ${scopesIn(result.failure).join(' or ')} scope; this key does not have it`),
   },
   zod: {
     validationError: (error) =>

@@ -29,11 +29,47 @@ export interface YogaDeps {
   plugins?: Plugin[];
 }
 
+/** The error again, with a code added where it has none (its words, place and cause kept). */
+function withCode(error: GraphQLError, code: string, message = error.message): GraphQLError {
+  if (error.extensions?.code && message === error.message) return error;
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: error.extensions?.code ?? code },
+  });
+}
+
 /**
- * Errors the GraphQL machinery raises itself (a syntax error, an unknown field, a variable of the
- * wrong type) carry no code; clients branch on `extensions.code`, so give them one.
+ * Clients branch on `extensions.code`, and the errors graphql-js and yoga raise themselves carry
+ * none. Each phase names its own failures: what parse refuses is GRAPHQL_PARSE_FAILED, what
+ * validation refuses GRAPHQL_VALIDATION_FAILED, and an operation that fails before any field runs
+ * (its variables do not coerce) BAD_USER_INPUT. Request-level refusals get a code by HTTP status.
  */
 const useErrorCodes: Plugin = {
+  onParse() {
+    return ({ result, replaceParseResult }) => {
+      if (!(result instanceof Error)) return;
+      // A non-GraphQL error here is the parser's own failure (a document nested past its stack).
+      const parseError = result instanceof GraphQLError ? result : new GraphQLError('The document could not be parsed: it is nested too deeply.');
+      replaceParseResult(withCode(parseError, 'GRAPHQL_PARSE_FAILED'));
+    };
+  },
+  onValidate() {
+    return ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map((error) => (error instanceof GraphQLError ? withCode(error, 'GRAPHQL_VALIDATION_FAILED') : error)));
+    };
+  },
+  onExecute() {
+    return {
+      onExecuteDone({ result, setResult }) {
+        if (!('errors' in result) || !result.errors || 'data' in result) return;
+        setResult({ ...result, errors: result.errors.map((error) => withCode(error, 'BAD_USER_INPUT')) });
+      },
+    };
+  },
   onResultProcess({ result }) {
     for (const single of Array.isArray(result) ? result : [result]) {
       const withErrors = single as { errors?: readonly unknown[] };
@@ -42,16 +78,8 @@ const useErrorCodes: Plugin = {
         if (!(error instanceof GraphQLError)) return error;
         // The compiled executor wraps a scalar's own refusal ("DateTime must be …"); keep its words and code.
         const cause = codedCause(error);
-        const detail = cause && !error.message.includes(cause.message) ? ` ${cause.message}` : '';
-        if (!detail && error.extensions?.code) return error;
-        return new GraphQLError(`${error.message}${detail}`, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          originalError: error.originalError,
-          extensions: { ...error.extensions, code: error.extensions?.code ?? cause?.extensions.code ?? codeFor(error) },
-        });
+        if (cause) return withCode(error, cause.extensions.code as string, error.message.includes(cause.message) ? error.message : `${error.message} ${cause.message}`);
+        return withCode(error, codeForStatus(error));
       });
     }
   },
@@ -67,14 +95,13 @@ function codedCause(error: GraphQLError): GraphQLError | null {
   return null;
 }
 
-function codeFor(error: GraphQLError): string {
+/** Yoga's own request-level refusals (CSRF, a body that is not GraphQL) carry an HTTP status. */
+function codeForStatus(error: GraphQLError): string {
   const status = (error.extensions?.http as { status?: number } | undefined)?.status;
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'FORBIDDEN';
-  if (error.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
-  if (error.message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
-  if (status !== undefined && status >= 400 && status < 500 && error.nodes === undefined) return 'BAD_REQUEST';
-  return error.path === undefined ? 'GRAPHQL_VALIDATION_FAILED' : 'INTERNAL_SERVER_ERROR';
+  if (status !== undefined && status >= 400 && status < 500) return 'BAD_REQUEST';
+  return 'INTERNAL_SERVER_ERROR';
 }
 
 export function createYoga(deps: YogaDeps) {

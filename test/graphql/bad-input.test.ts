@@ -97,6 +97,18 @@ describe('malformed requests', () => {
     expect(strict.status).toBe(400);
   });
 
+  test('a variable that does not coerce is BAD_USER_INPUT, and a document nested past the parser is GRAPHQL_PARSE_FAILED', async ({ api }) => {
+    const wrongVariable = await api.gql(`query($n: Int!) { tests(first: $n) { totalCount } }`, { n: 'ten' });
+    expect(wrongVariable.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const missingVariable = await api.gql(`query($n: Int!) { tests(first: $n) { totalCount } }`);
+    expect(missingVariable.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    // Valid syntax, 5,000 selection sets deep: graphql-js's recursive parser runs out of stack.
+    const nested = await api.gql(`{${' a {'.repeat(5000)} b${' }'.repeat(5000)} }`);
+    expect(nested.status).toBe(200);
+    expect(nested.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
   test('an unexpected failure is masked: no stack, no SQL', async () => {
     const { api, dispose } = await createApi('sqlite', {}, (store) =>
       new Proxy(store, {

@@ -33,11 +33,14 @@ describe('API keys and scopes', () => {
     ['write', 'dashboard', `mutation { analyzeDrift { analyses { id } } }`, false],
     ['admin', 'ops', `mutation { vacuum }`, true],
     ['admin', 'ci-pipeline', `mutation { cleanup { measurements } }`, false],
-  ])('the %s scope: %s -> allowed %s', async (_scope, holder, query, allowed) => {
+  ])('the %s scope: %s -> allowed %s', async (scope, holder, query, allowed) => {
     const key = keys.find((k) => k.name === holder)!.key;
     const result = await api.gql(query, undefined, as(key));
     if (allowed) expect(result.errors).toBeUndefined();
-    else expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    else {
+      expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(result.errors?.[0]?.message).toMatch(new RegExp(`needs the ${scope} scope`));
+    }
   });
 
   it('records the key holder as the one who acknowledged, whatever `by` says', async () => {
