@@ -12,10 +12,14 @@ import { schema } from '../graphql/schema/index.js';
 import type { AlertBus } from '../service/alert-bus.js';
 import type { DriftService } from '../service/drift-service.js';
 import type { Store } from '../store/store.js';
+import { useExpandedSizeLimit } from './expanded-size-limit.js';
 import { defaultQuery } from './graphiql-default-query.js';
 import type { Logger } from './logger.js';
 
 const csrfHeader = 'x-graphql-yoga-csrf';
+// Far above what a dashboard or GraphiQL's introspection selects (a few hundred), far below what
+// a document of doubling fragments expands to.
+const maxExpandedFields = 5_000;
 
 export interface YogaDeps {
   store: Store;
@@ -146,6 +150,8 @@ export function createYoga(deps: YogaDeps) {
       useCSRFPrevention({ requestHeaders: [csrfHeader, 'apollo-require-preflight'] }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
       maxTokensPlugin({ n: 20_000, exposeLimits: true }),
+      // Before validation: the complexity calculation re-expands every fragment spread.
+      useExpandedSizeLimit(maxExpandedFields),
       useErrorCodes,
       // Compiled execution for queries and mutations only: graphql-jit's subscribe path drops the
       // subscription field's arguments, so every filter of alertCreated would be ignored.
