@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describeDatabase, loadConfig, type DatabaseConfig } from '../../config.js';
 import { copyStore, verifyCopy } from '../../transfer/copy.js';
-import { formatTable, print, progressReporter } from '../output.js';
+import { counted, formatTable, print, progressReporter } from '../output.js';
 import { UsageError, withStore } from '../run-command.js';
 
 /** A SQLite file path, or a postgresql:// URL whose `?schema=` names the schema (default drift). */
@@ -49,12 +49,13 @@ export const copyCommand = new Command('copy')
         print(
           { json: options.json === true },
           () =>
-            `copied ${copied.measurements} measurements, ${copied.analyses} analyses, ${copied.alerts} alerts\n` +
+            `copied ${counted(copied.measurements, 'measurement')}, ${counted(copied.analyses, 'analysis', 'analyses')}, ${counted(copied.alerts, 'alert')}\n` +
             `${describeDatabase(from)} -> ${describeDatabase(to)}\n\n${formatTable(verification.map((v) => ({ ...v, matches: v.matches ? 'yes' : 'NO' })))}` +
             `\n\n${ok ? 'verified: both sides hold the same rows' : 'MISMATCH: the target differs from the source'}`,
           { copied, verification, verified: ok },
         );
         if (!ok) process.exitCode = 1;
       }),
+      { readOnly: true },
     );
   });
