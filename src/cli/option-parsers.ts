@@ -1,6 +1,7 @@
 // Flag values read the same way by every command; each error names the flag it came from.
 import { z } from 'zod';
-import { severities, type Severity } from '../store/store.js';
+import type { Severity } from '../store/store.js';
+import { readSeverity } from '../transfer/crossbridge-vocabulary.js';
 import { UsageError } from './run-command.js';
 
 /** An ISO-8601 instant for the named flag (`--since`, `--timestamp`, ...). */
@@ -19,18 +20,12 @@ export function parseWhole(flag: string, value: string | undefined, min: number,
   return parsed.data;
 }
 
-/**
- * A severity in our words (NONE..CRITICAL) or the original CrossBridge CLI's (low, moderate, high,
- * critical), any case: `moderate` is our MEDIUM.
- */
+/** A severity in our words (NONE..CRITICAL) or the original CrossBridge CLI's (`moderate` is MEDIUM), any case. */
 export function parseSeverity(flag: string, value: string | undefined): Severity | undefined {
   if (value === undefined) return undefined;
-  const word = value.trim().toUpperCase();
-  const severity = word === 'MODERATE' ? 'MEDIUM' : word;
-  if (!(severities as readonly string[]).includes(severity)) {
-    throw new UsageError(`${flag}: "${value}" is not a severity (low, medium or moderate, high, critical)`);
-  }
-  return severity as Severity;
+  const severity = readSeverity(value);
+  if (severity === null) throw new UsageError(`${flag}: "${value}" is not a severity (low, medium or moderate, high, critical)`);
+  return severity;
 }
 
 /** The moment `amount` units before now, for the original CLI's relative windows. */
