@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
+import { adoptCrossbridgeSqlite } from '../../db/adopt-crossbridge.js';
+import { detectSqliteLayout } from '../../db/detect-layout.js';
 import { describeDatabase, loadConfig, type DatabaseConfig } from '../../config.js';
 import { copyStore, verifyCopy } from '../../transfer/copy.js';
 import { counted, formatTable, print, progressReporter } from '../output.js';
@@ -31,8 +36,29 @@ export const copyCommand = new Command('copy')
       '\n  drift copy --from data/drift_tracking.db --to postgresql://drift@db/drift --merge   # completes an interrupted copy',
   )
   .action(async (options: { from: string; to: string; merge?: boolean; json?: boolean }) => {
-    const from = parseLocation('--from', options.from);
+    const named = parseLocation('--from', options.from);
     const to = parseLocation('--to', options.to);
+    await withReadableSource(named, (from) => copyBetween(from, to, options, named));
+  });
+
+/**
+ * The source as Driftwatch can read it. An original CrossBridge SQLite file is read only through a
+ * byte copy adopted in a temporary folder, so the user's file stays exactly as it was.
+ */
+async function withReadableSource<T>(from: DatabaseConfig, work: (source: DatabaseConfig) => Promise<T>): Promise<T> {
+  if (from.backend !== 'sqlite' || !fs.existsSync(from.path) || detectSqliteLayout(from.path).kind !== 'crossbridge') return work(from);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-crossbridge-'));
+  try {
+    const copy = path.join(dir, 'source.db');
+    fs.copyFileSync(from.path, copy);
+    adoptCrossbridgeSqlite(copy, { backup: false });
+    return await work({ backend: 'sqlite', path: copy });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function copyBetween(from: DatabaseConfig, to: DatabaseConfig, options: { merge?: boolean; json?: boolean }, shown: DatabaseConfig): Promise<void> {
     await withStore({ ...loadConfig({}), database: from }, (source) =>
       withStore({ ...loadConfig({}), database: to }, async (target) => {
         const existing = (await target.countRows('measurements')) + (await target.countRows('analyses')) + (await target.countRows('alerts'));
@@ -50,7 +76,7 @@ export const copyCommand = new Command('copy')
           { json: options.json === true },
           () =>
             `copied ${counted(copied.measurements, 'measurement')}, ${counted(copied.analyses, 'analysis', 'analyses')}, ${counted(copied.alerts, 'alert')}\n` +
-            `${describeDatabase(from)} -> ${describeDatabase(to)}\n\n${formatTable(verification.map((v) => ({ ...v, matches: v.matches ? 'yes' : 'NO' })))}` +
+            `${describeDatabase(shown)} -> ${describeDatabase(to)}\n\n${formatTable(verification.map((v) => ({ ...v, matches: v.matches ? 'yes' : 'NO' })))}` +
             `\n\n${ok ? 'verified: both sides hold the same rows' : 'MISMATCH: the target differs from the source'}`,
           { copied, verification, verified: ok },
         );
@@ -58,4 +84,4 @@ export const copyCommand = new Command('copy')
       }),
       { readOnly: true },
     );
-  });
+}
