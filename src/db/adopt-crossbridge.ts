@@ -25,14 +25,14 @@ export type Adoption =
 const old = (table: string) => `crossbridge_old_${table}`;
 
 // The vocabulary in SQL; both dialects read it the same way.
-const severitySql = (column: string) =>
+export const severitySql = (column: string) =>
   `case upper(replace(${column}, 'DriftSeverity.', '')) when 'MODERATE' then 'MEDIUM' else upper(replace(${column}, 'DriftSeverity.', '')) end`;
-const directionSql = (column: string) => `case lower(${column}) when 'volatile' then 'STABLE' else upper(${column}) end`;
+export const directionSql = (column: string) => `case lower(${column}) when 'volatile' then 'STABLE' else upper(${column}) end`;
 // volatile direction -> trend volatile, so the word survives; gradually_/strongly_ keep their strength in the recommendations the original wrote.
-const trendSql = (trend: string, direction: string) =>
+export const trendSql = (trend: string, direction: string) =>
   `case when lower(${direction}) = 'volatile' then 'volatile' when lower(${trend}) like '%\\_increasing' escape '\\' then 'improving' when lower(${trend}) like '%\\_decreasing' escape '\\' then 'degrading' else lower(${trend}) end`;
 /** The category the test's latest measurement carries: the original keeps none on analyses or alerts. */
-const categoryOf = (measurements: string, testName: string, orderBy: string) =>
+export const categoryOf = (measurements: string, testName: string, orderBy: string) =>
   `(select m.category from ${measurements} m where m.test_name = ${testName} order by ${orderBy} desc limit 1)`;
 
 function refuseUnless(layout: Layout, where: string): void {

@@ -169,4 +169,27 @@ describe('adopting the original PostgreSQL schema', () => {
       await copy.destroy();
     }
   });
+
+  test('copy --from the unadopted original schema reads it read-only into SQLite; the schema is unchanged', async () => {
+    const copy = await restorePgFixture();
+    const target = copySqliteFixture();
+    try {
+      const before = await copy.dump();
+      const into = path.join(target.dir, 'target.db');
+      const result = await runCli(['copy', '--from', `${copy.url}?schema=${copy.schema}`, '--to', into, '--json']);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toMatchObject({ copied: { measurements: 600, analyses: 20, alerts: 7 }, verified: true });
+      expect(await copy.dump()).toBe(before);
+      const store = await openStore({ backend: 'sqlite', path: into });
+      try {
+        await expectAdopted(store);
+        expect((await store.getMeasurements([1]))[0]!.timestamp.toISOString()).toBe('2026-10-28T05:30:06.123Z');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      target.destroy();
+      await copy.destroy();
+    }
+  });
 });
