@@ -7,7 +7,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { openStore } from '../../src/db/open-database.js';
+import { InProcessAlertBus } from '../../src/service/alert-bus.js';
+import { StoreDriftService } from '../../src/service/store-drift-service.js';
+import { createYoga } from '../../src/server/yoga.js';
 import type { Store } from '../../src/store/store.js';
+import { defaultApiConfig } from '../support/test-api.js';
 import { runCli } from '../support/run-cli.js';
 import { copySqliteFixture, fixture, restorePgFixture, sha256 } from '../support/crossbridge-fixtures.js';
 
@@ -40,6 +44,32 @@ async function expectAdopted(store: Store): Promise<void> {
   expect(recorded.id).toBe(601);
 }
 
+/** The API over the adopted data: alerts with their acknowledgements, and analyzeDrift on the history. */
+async function expectServed(store: Store): Promise<void> {
+  const alerts = new InProcessAlertBus();
+  const drift = new StoreDriftService(store, alerts, { lookbackDays: 3650 });
+  const yoga = createYoga({ store, drift, alerts, config: { ...defaultApiConfig, allowAnonymous: true } });
+  const gql = async (query: string) => {
+    const response = await yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    return (await response.json()) as { data: any; errors?: unknown };
+  };
+  try {
+    const acknowledged = await gql('{ alerts(filter: { acknowledged: true }) { totalCount edges { node { acknowledgedBy severity } } } }');
+    expect(acknowledged.errors).toBeUndefined();
+    expect(acknowledged.data.alerts.totalCount).toBe(3);
+    expect(acknowledged.data.alerts.edges.map((e: { node: unknown }) => e.node)).toStrictEqual(Array(3).fill({ acknowledgedBy: 'alice', severity: 'CRITICAL' }));
+    const analyzed = await gql('mutation { analyzeDrift(input: { testNames: ["test_18_down045", "test_00_stable"] }) { analyses { testName severity direction stored } } }');
+    expect(analyzed.errors).toBeUndefined();
+    expect(analyzed.data.analyzeDrift.analyses).toStrictEqual([
+      { testName: 'test_00_stable', severity: 'NONE', direction: 'STABLE', stored: true },
+      { testName: 'test_18_down045', severity: 'CRITICAL', direction: 'DECREASING', stored: true },
+    ]);
+  } finally {
+    await alerts.close();
+    await yoga.dispose();
+  }
+}
+
 describe('adopting the original SQLite file', () => {
   test('migrate keeps a byte copy, converts everything once, and a second migrate changes nothing', async () => {
     const copy = copySqliteFixture();
@@ -68,6 +98,7 @@ describe('adopting the original SQLite file', () => {
         expect(alert!.acknowledgedAt!.toISOString()).toBe('2026-11-25T01:52:09.788Z');
         expect((await store.getMeasurements([1]))[0]!.timestamp.toISOString()).toBe('2026-10-28T05:30:06.123Z');
         await expectAdopted(store);
+        await expectServed(store);
       } finally {
         await store.close();
       }
@@ -149,6 +180,7 @@ describe('adopting the original PostgreSQL schema', () => {
       const store = await openStore({ backend: 'postgres', url: copy.url, schema: copy.schema, pool: { min: 0, max: 2 } });
       try {
         await expectAdopted(store);
+        await expectServed(store);
       } finally {
         await store.close();
       }
