@@ -10,7 +10,7 @@ export const cleanupCommand = withDatabaseOptions(new Command('cleanup'))
   .description('delete measurements, analyses and alerts older than their retention')
   .option('--measurements-days <days>', 'keep measurements this many days', '90')
   .option('--analysis-days <days>', 'keep analyses this many days', '30')
-  .option('--alerts-days <days>', 'keep alerts this many days', '60')
+  .option('--alerts-days <days>', 'keep acknowledged alerts this many days after their acknowledgement (open alerts are never deleted)', '60')
   .option('--json', 'machine-readable output')
   .addHelpText('after', '\nExamples:\n  drift cleanup\n  drift cleanup --measurements-days 30 --json')
   .action(async (options: { measurementsDays: string; analysisDays: string; alertsDays: string; json?: boolean }, command: Command) => {
