@@ -177,7 +177,11 @@ const categoryThresholdJson = z
 // Keys are the environment variable names, so every zod issue names the variable to fix.
 const environment = z
   .object({
-    DRIFT_BACKEND: z.enum(['sqlite', 'postgres'], { error: 'must be sqlite or postgres' }).default('sqlite'),
+    // Unset: postgres when DRIFT_DB_URL names a server, else sqlite (see loadConfig).
+    DRIFT_BACKEND: z.preprocess(
+      (v) => (v === 'postgresql' ? 'postgres' : v === '' ? undefined : v),
+      z.enum(['sqlite', 'postgres'], { error: 'must be sqlite or postgres' }).optional(),
+    ),
     DRIFT_SQLITE_PATH: z.string().min(1).default(path.join('data', 'drift_tracking.db')),
     DRIFT_DB_URL: optionalText.pipe(
       z
@@ -271,7 +275,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     analyzeAfterIngest: e.DRIFT_ANALYZE_AFTER_INGEST,
     analyzeDebounceMs: e.DRIFT_ANALYZE_DEBOUNCE_MS,
   };
-  if (e.DRIFT_BACKEND === 'sqlite') {
+  // A connection string alone selects PostgreSQL, as the original tool's users expect.
+  const backend = e.DRIFT_BACKEND ?? (e.DRIFT_DB_URL !== undefined ? 'postgres' : 'sqlite');
+  if (backend === 'sqlite') {
     return { database: { backend: 'sqlite', path: e.DRIFT_SQLITE_PATH }, server, api, drift, maintenance };
   }
   const url = e.DRIFT_DB_URL ?? postgresUrl(e);

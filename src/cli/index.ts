@@ -1,14 +1,24 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { copyCommand } from './commands/copy.js';
-import { ackCommand, alertsCommand, analyzeCommand, recordCommand, statusCommand } from './commands/drift-commands.js';
-import { exportCommand, importCommand } from './commands/transfer.js';
-import { cleanupCommand, vacuumCommand } from './commands/maintenance.js';
+import { ackCommand } from './commands/ack.js';
+import { alertsCommand } from './commands/alerts.js';
+import { analyzeCommand } from './commands/analyze.js';
+import { cleanupCommand } from './commands/cleanup.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { recordCommand } from './commands/record.js';
+import { statusCommand } from './commands/status.js';
+import { vacuumCommand } from './commands/vacuum.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { statsCommand } from './commands/stats.js';
 import { exitCodes, reportFailure } from './run-command.js';
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
 const program = new Command('drift')
+  .version(version, '-V, --version', 'print the version')
   .description('Driftwatch: track how the confidence of automated test analysis drifts over time')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride()

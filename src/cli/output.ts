@@ -8,10 +8,35 @@ export interface OutputOptions {
 
 const colourful = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
 
-export function severityLabel(severity: Severity): string {
-  if (!colourful()) return severity;
+/** Text the CLI itself styled: the only escape sequences that reach the terminal. */
+export class Styled {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * Stored text made safe for a terminal: control characters (and so every escape sequence, which
+ * starts with ESC or the C1 CSI) are shown as \n, \t, \e or \u{..} instead of acting on the screen.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+    return named[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  });
+}
+
+export function severityLabel(severity: Severity): Styled {
+  if (!colourful()) return new Styled(severity);
   const colour = ({ NONE: 'gray', LOW: 'cyan', MEDIUM: 'yellow', HIGH: 'red', CRITICAL: 'magenta' } as const)[severity];
-  return styleText([colour, 'bold'], severity);
+  return new Styled(styleText([colour, 'bold'], severity));
+}
+
+/** "1 alert", "2 alerts"; "1 analysis", "2 analyses". */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
 }
 
 /** Visible width: colour escapes take no room on screen. */
@@ -19,10 +44,18 @@ function width(text: string): number {
   return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
-export function formatTable(rows: Record<string, string | number | null>[]): string {
+export type Cell = string | number | null | undefined | Styled;
+
+export function formatTable(rows: Record<string, Cell>[]): string {
   if (rows.length === 0) return '(none)';
   const columns = Object.keys(rows[0]!);
-  const cells = rows.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? '-' : String(row[c]))));
+  const cells = rows.map((row) =>
+    columns.map((c) => {
+      const value = row[c];
+      if (value === null || value === undefined) return '-';
+      return value instanceof Styled ? value.text : printable(String(value));
+    }),
+  );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => width(r[i]!))));
   const line = (values: string[]) => values.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { ConfigError, describeDatabase, maskUrl, type Config } from '../config.js';
 import { openStore } from '../db/open-database.js';
 import { InvalidInputError, rootMessage } from '../store/errors.js';
@@ -8,8 +9,20 @@ export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 export class UsageError extends Error {}
 
+export interface StoreUse {
+  /**
+   * The command only reads: a SQLite file that does not exist is a mistyped path, not a database
+   * to create (creating it would report an empty database as if it were the user's).
+   */
+  readOnly?: boolean;
+}
+
 /** Opens the configured store, runs the work, and always closes the store again. */
-export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>, use: StoreUse = {}): Promise<T> {
+  const database = config.database;
+  if (use.readOnly && database.backend === 'sqlite' && !fs.existsSync(database.path)) {
+    throw new Error(`${database.path}: no such SQLite database (check --sqlite-path / --db-path; \`drift migrate\` creates a new one)`);
+  }
   let store: Store;
   try {
     store = await openStore(config.database);

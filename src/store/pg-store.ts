@@ -335,7 +335,8 @@ export class PgStore implements Store {
     return this.db.transaction(async (tx) => {
       const measurements = await tx.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays)));
       const analyses = await tx.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays)));
-      const alerts = await tx.delete(al).where(lt(al.createdAt, daysBefore(now, days.alertsDays)));
+      // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
+      const alerts = await tx.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays))));
       return {
         measurements: measurements.rowCount ?? 0,
         analyses: analyses.rowCount ?? 0,

@@ -355,7 +355,8 @@ export class SqliteStore implements Store {
     return this.db.transaction((tx) => ({
       measurements: tx.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays))).run().changes,
       analyses: tx.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays))).run().changes,
-      alerts: tx.delete(al).where(lt(al.createdAt, daysBefore(now, days.alertsDays))).run().changes,
+      // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
+      alerts: tx.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays)))).run().changes,
     }));
   }
 

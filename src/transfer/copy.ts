@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { tableNames, type Store, type TableName } from '../store/store.js';
+import type { RowSource } from './crossbridge-pg-source.js';
 import type { TableCounts, TransferProgress } from './json-export.js';
 import { toJsonRow } from './json-rows.js';
 
@@ -13,7 +14,7 @@ export interface TableVerification {
 }
 
 /** SHA-256 over a table's rows in id order, as the export writes them: equal content, equal sum. */
-export async function tableChecksum(store: Store, table: TableName): Promise<{ rows: number; checksum: string }> {
+export async function tableChecksum(store: RowSource, table: TableName): Promise<{ rows: number; checksum: string }> {
   const hash = crypto.createHash('sha256');
   let rows = 0;
   for await (const batch of store.streamRows(table, 5000)) {
@@ -29,7 +30,7 @@ export async function tableChecksum(store: Store, table: TableName): Promise<{ r
  * completes the copy and a second run adds nothing.
  */
 export async function copyStore(
-  source: Store,
+  source: RowSource,
   target: Store,
   options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void } = {},
 ): Promise<TableCounts> {
@@ -46,7 +47,7 @@ export async function copyStore(
   return inserted;
 }
 
-export async function verifyCopy(source: Store, target: Store): Promise<TableVerification[]> {
+export async function verifyCopy(source: RowSource, target: Store): Promise<TableVerification[]> {
   const results: TableVerification[] = [];
   for (const table of tableNames) {
     const [from, to] = await Promise.all([tableChecksum(source, table), tableChecksum(target, table)]);

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import streamJson from 'stream-json';
 import Assembler from 'stream-json/Assembler.js';
 import { InvalidInputError, type InputIssue } from '../store/errors.js';
-import { tableNames, type Store, type TableName, type TableRows } from '../store/store.js';
+import { tableNames, type Store, type TableName } from '../store/store.js';
+import { toMeasurementValues } from '../store/validation.js';
 import type { TableCounts, TransferProgress } from './json-export.js';
-import { jsonRowSchemas } from './json-rows.js';
+import { jsonRowSchemas, type ImportedMeasurement, type ImportedRows } from './json-rows.js';
 
 const maxReportedIssues = 20;
 
@@ -19,7 +20,7 @@ const opensValue = new Set(['startObject', 'startArray', 'stringValue', 'numberV
  * One pass over the file yields every element of the three table arrays, tagged with its table.
  * Only the element being read is ever assembled in memory; everything else is skipped token by token.
  */
-async function* tableElements(file: string): AsyncGenerator<{ table: TableName; index: number; value: unknown }> {
+async function* tableElements(file: string, seenTables: Set<TableName>): AsyncGenerator<{ table: TableName; index: number; value: unknown }> {
   const source = fs.createReadStream(file);
   // Packed values only: the parser then emits one token per value instead of a stream of chunks.
   const tokens = streamJson.parser({ streamValues: false });
@@ -30,7 +31,12 @@ async function* tableElements(file: string): AsyncGenerator<{ table: TableName; 
   let table: TableName | null = null;
   let index = 0;
   let element: Assembler | null = null;
+  let first = true;
   for await (const token of tokens as AsyncIterable<Token>) {
+    if (first) {
+      first = false;
+      if (token.name !== 'startObject') throw new TopLevelError();
+    }
     if (element) {
       element.consume(token);
       if (element.done) {
@@ -53,6 +59,7 @@ async function* tableElements(file: string): AsyncGenerator<{ table: TableName; 
       depth += 1;
       if (depth === 2 && token.name === 'startArray' && (tableNames as string[]).includes(key ?? '')) {
         table = key as TableName;
+        seenTables.add(table);
         index = 0;
       }
     } else if (token.name === 'endObject' || token.name === 'endArray') {
@@ -62,18 +69,33 @@ async function* tableElements(file: string): AsyncGenerator<{ table: TableName; 
   }
 }
 
+class TopLevelError extends Error {}
+
 /** Every row of the file, parsed into domain rows, or the first problem of a row that is not valid. */
 async function eachRow(
   file: string,
-  visit: <T extends TableName>(table: T, row: TableRows[T] | null, issue?: InputIssue) => Promise<void> | void,
+  visit: <T extends TableName>(table: T, index: number, row: ImportedRows[T] | null, issue?: InputIssue) => Promise<void> | void,
+  seenTables: Set<TableName> = new Set(),
 ): Promise<void> {
-  for await (const { table, index, value } of tableElements(file)) {
+  for await (const { table, index, value } of tableElements(file, seenTables)) {
     const parsed = jsonRowSchemas[table].safeParse(value);
-    if (parsed.success) await visit(table, parsed.data);
+    if (parsed.success) await visit(table, index, parsed.data);
     else {
       const first = parsed.error.issues[0];
-      await visit(table, null, { path: [table, index, ...(first?.path ?? [])].join('.'), message: first?.message ?? 'invalid row' });
+      await visit(table, index, null, { path: [table, index, ...(first?.path ?? [])].join('.'), message: first?.message ?? 'invalid row' });
     }
+  }
+}
+
+/** The store's own rules for a new measurement (the API's and `record`'s), checked before anything is written. */
+function measurementIssue(row: ImportedMeasurement, index: number): InputIssue | null {
+  try {
+    toMeasurementValues([row], new Date());
+    return null;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    const first = error.issues[0];
+    return { path: ['measurements', index, ...(first?.path.split('.').slice(1) ?? [])].join('.'), message: first?.message ?? 'invalid row' };
   }
 }
 
@@ -89,29 +111,64 @@ export async function importJson(
   const batchSize = options.batchSize ?? 1000;
   const totals: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
   const issues: InputIssue[] = [];
+  const report = (issue: InputIssue) => issues.length < maxReportedIssues && issues.push(issue);
+  const ids: { [T in TableName]: Map<number, number> } = { measurements: new Map(), analyses: new Map(), alerts: new Map() };
+  const seenTables = new Set<TableName>();
   try {
-    await eachRow(file, (table, _row, issue) => {
-      totals[table] += 1;
-      if (issue && issues.length < maxReportedIssues) issues.push(issue);
-    });
+    await eachRow(
+      file,
+      (table, index, row, issue) => {
+        totals[table] += 1;
+        if (issue) return void report(issue);
+        if (table === 'measurements') {
+          const problem = measurementIssue(row as ImportedMeasurement, index);
+          if (problem) report(problem);
+        }
+        const rowId = row!.id;
+        if (rowId === null) return;
+        const earlier = ids[table].get(rowId);
+        // Two rows with one id: the second would be skipped as "already present" without a word.
+        if (earlier !== undefined) report({ path: `${table}.${index}.id`, message: `${rowId} is also the id of ${table}.${earlier}` });
+        else ids[table].set(rowId, index);
+      },
+      seenTables,
+    );
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw error;
+    if (error instanceof TopLevelError) {
+      throw new InvalidInputError([{ path: file, message: 'must be a JSON object with "measurements", "analyses" and/or "alerts" arrays' }]);
+    }
     throw new InvalidInputError([{ path: file, message: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }]);
+  }
+  if (seenTables.size === 0) {
+    throw new InvalidInputError([{ path: file, message: 'holds no "measurements", "analyses" or "alerts" array: not an export' }]);
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
 
+  const now = new Date();
   const inserted: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
   const done: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
-  const batches: { [T in TableName]: TableRows[T][] } = { measurements: [], analyses: [], alerts: [] };
+  const batches: { [T in TableName]: ImportedRows[T][] } = { measurements: [], analyses: [], alerts: [] };
   const flush = async (table: TableName) => {
     const batch = batches[table];
     batches[table] = [];
-    inserted[table] += await store.importRows(table, batch);
+    if (table === 'measurements') {
+      const rows = batch as ImportedMeasurement[];
+      // Rows without an id (the original's export, the seed's minimal layout) get one from the database.
+      const withId = rows.filter((r) => r.id !== null).map((r) => ({ ...r, id: r.id!, createdAt: r.createdAt ?? now }));
+      const withoutId = rows.filter((r) => r.id === null);
+      if (withId.length > 0) inserted.measurements += await store.importRows('measurements', withId);
+      if (withoutId.length > 0) inserted.measurements += await store.recordMeasurements(withoutId.map(({ id: _id, createdAt: _at, ...m }) => m));
+    } else if (table === 'analyses') {
+      inserted.analyses += await store.importRows('analyses', batch as ImportedRows['analyses'][]);
+    } else {
+      inserted.alerts += await store.importRows('alerts', batch as ImportedRows['alerts'][]);
+    }
     done[table] += batch.length;
     options.onProgress?.({ table, done: done[table], total: totals[table] });
   };
-  await eachRow(file, async (table, row) => {
-    (batches[table] as TableRows[typeof table][]).push(row!);
+  await eachRow(file, async (table, _index, row) => {
+    (batches[table] as ImportedRows[typeof table][]).push(row!);
     if (batches[table].length >= batchSize) await flush(table);
   });
   for (const table of tableNames) if (batches[table].length > 0) await flush(table);

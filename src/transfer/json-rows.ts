@@ -1,40 +1,70 @@
-// The seed's JSON layout: one object with an array per table, rows keyed by column name
-// (snake_case, as Grafana users know them), instants as ISO-8601 UTC strings.
+// The JSON layout: one object with an array per table, rows keyed by column name (snake_case, as
+// Grafana users know them). Driftwatch's export writes every column and ISO-8601 UTC instants; the
+// original CrossBridge export and the seed's minimal layout leave out ids and optional columns, write
+// naive UTC instants and their own severity words, all of which are read here.
 import { z } from 'zod';
 import { maxLabelLength, maxTestNameLength } from '../store/validation.js';
-import { directions, severities, type TableName, type TableRows } from '../store/store.js';
+import type { Measurement, TableName, TableRows } from '../store/store.js';
+import { readDirection, readInstant, readSeverity, readTrend } from './crossbridge-vocabulary.js';
 
 const id = z.number().int().positive();
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+/** A string read by one of the vocabulary's readers; null from the reader is the row's mistake. */
+const readWith = <T>(read: (value: string) => T | null, message: string) =>
+  z.string().transform((value, ctx) => {
+    const parsed = read(value);
+    if (parsed === null) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+const instant = readWith(readInstant, 'must be an ISO-8601 instant (a time without an offset is read as UTC)');
+const severity = readWith(readSeverity, 'must be a severity: NONE, LOW, MEDIUM (or moderate), HIGH or CRITICAL');
+const direction = readWith(readDirection, 'must be INCREASING, DECREASING, STABLE or volatile');
+// Caps keep one row from making later reads fail (a 50 MB message breaks `alerts { message }`).
+export const maxMessageLength = 10_000;
+export const maxRecommendationLength = 2_000;
+export const maxRecommendations = 100;
 const score = z.number().min(0).max(1);
 const name = z.string().min(1).max(maxTestNameLength);
 const label = z.string().min(1).max(maxLabelLength).nullable();
-const strings = z.array(z.string());
+const strings = z.array(z.string().max(maxRecommendationLength, `must be at most ${maxRecommendationLength} characters`)).max(maxRecommendations);
+const flag = z.union([z.boolean(), z.literal(0).transform(() => false), z.literal(1).transform(() => true)]);
+
+/** A measurement as a file may hold it: without an id (the database gives one) or created_at. */
+export type ImportedMeasurement = Omit<Measurement, 'id' | 'createdAt'> & { id: number | null; createdAt: Date | null };
+export interface ImportedRows {
+  measurements: ImportedMeasurement;
+  analyses: TableRows['analyses'];
+  alerts: TableRows['alerts'];
+}
 
 const measurementRow = z
   .object({
-    id,
+    id: id.optional(),
     test_name: name,
     confidence: score,
-    category: label,
+    category: label.optional(),
     timestamp: instant,
-    failure_id: label,
-    rule_score: score.nullable(),
-    signal_score: score.nullable(),
-    created_at: instant,
+    failure_id: label.optional(),
+    rule_score: score.nullable().optional(),
+    signal_score: score.nullable().optional(),
+    created_at: instant.optional(),
   })
   .strict()
-  .transform((r) => ({
-    id: r.id,
-    testName: r.test_name,
-    confidence: r.confidence,
-    category: r.category,
-    timestamp: r.timestamp,
-    failureId: r.failure_id,
-    ruleScore: r.rule_score,
-    signalScore: r.signal_score,
-    createdAt: r.created_at,
-  }));
+  .transform(
+    (r): ImportedMeasurement => ({
+      id: r.id ?? null,
+      testName: r.test_name,
+      confidence: r.confidence,
+      category: r.category ?? null,
+      timestamp: r.timestamp,
+      failureId: r.failure_id ?? null,
+      ruleScore: r.rule_score ?? null,
+      signalScore: r.signal_score ?? null,
+      createdAt: r.created_at ?? null,
+    }),
+  );
 
 const finite = z.number();
 
@@ -47,14 +77,14 @@ const analysisRow = z
     current_confidence: finite,
     drift_percentage: finite,
     drift_absolute: finite,
-    severity: z.enum(severities),
-    direction: z.enum(directions),
-    trend: z.string().min(1),
+    severity,
+    direction,
+    trend: z.string().min(1).transform(readTrend),
     measurements_count: z.number().int().min(0),
     time_span_seconds: finite,
     recommendations: strings,
-    p_value: finite.nullable(),
-    change_point_at: instant.nullable(),
+    p_value: finite.nullable().optional(),
+    change_point_at: instant.nullable().optional(),
     analyzed_at: instant,
   })
   .strict()
@@ -72,8 +102,8 @@ const analysisRow = z
     measurementsCount: r.measurements_count,
     timeSpanSeconds: r.time_span_seconds,
     recommendations: r.recommendations,
-    pValue: r.p_value,
-    changePointAt: r.change_point_at,
+    pValue: r.p_value ?? null,
+    changePointAt: r.change_point_at ?? null,
     analyzedAt: r.analyzed_at,
   }));
 
@@ -81,32 +111,32 @@ const alertRow = z
   .object({
     id,
     test_name: name,
-    category: label,
-    severity: z.enum(severities),
+    category: label.optional(),
+    severity,
     drift_percentage: finite,
-    message: z.string(),
+    message: z.string().max(maxMessageLength, `must be at most ${maxMessageLength} characters`),
     recommendations: strings,
     created_at: instant,
-    acknowledged: z.boolean(),
-    acknowledged_at: instant.nullable(),
-    acknowledged_by: z.string().nullable(),
+    acknowledged: flag,
+    acknowledged_at: instant.nullable().optional(),
+    acknowledged_by: z.string().max(maxLabelLength).nullable().optional(),
   })
   .strict()
   .transform((r) => ({
     id: r.id,
     testName: r.test_name,
-    category: r.category,
+    category: r.category ?? null,
     severity: r.severity,
     driftPercentage: r.drift_percentage,
     message: r.message,
     recommendations: r.recommendations,
     createdAt: r.created_at,
     acknowledged: r.acknowledged,
-    acknowledgedAt: r.acknowledged_at,
-    acknowledgedBy: r.acknowledged_by,
+    acknowledgedAt: r.acknowledged_at ?? null,
+    acknowledgedBy: r.acknowledged_by ?? null,
   }));
 
-export const jsonRowSchemas: { [T in TableName]: z.ZodType<TableRows[T], unknown> } = {
+export const jsonRowSchemas: { [T in TableName]: z.ZodType<ImportedRows[T], unknown> } = {
   measurements: measurementRow,
   analyses: analysisRow,
   alerts: alertRow,

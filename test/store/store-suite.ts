@@ -475,11 +475,16 @@ export function storeSuite(backend: StorageBackend) {
           { testName: 'a', confidence: 0.5, timestamp: daysAgo(89) },
         ]);
         await store.saveAnalyses([analysis('a', { analyzedAt: daysAgo(31) }), analysis('a', { analyzedAt: daysAgo(1) })]);
-        await store.createAlert(alert('a', { createdAt: daysAgo(61) }));
-        await store.createAlert(alert('a', { createdAt: daysAgo(59) }));
+        // Alerts age by their acknowledgement, as in the original tool: an open alert stays however old it is.
+        const open = await store.createAlert(alert('a', { createdAt: daysAgo(100) }));
+        const ackedLongAgo = await store.createAlert(alert('a', { createdAt: daysAgo(90) }));
+        const ackedRecently = await store.createAlert(alert('a', { createdAt: daysAgo(61) }));
+        await store.acknowledgeAlert(ackedLongAgo.id, 'alice', daysAgo(61));
+        await store.acknowledgeAlert(ackedRecently.id, 'alice', daysAgo(59));
         const counts = await store.cleanup({ measurementsDays: 90, analysisDays: 30, alertsDays: 60 }, now);
         expect(counts).toStrictEqual({ measurements: 2, analyses: 1, alerts: 1 });
-        expect([await store.countRows('measurements'), await store.countRows('analyses'), await store.countRows('alerts')]).toStrictEqual([1, 1, 1]);
+        expect([await store.countRows('measurements'), await store.countRows('analyses'), await store.countRows('alerts')]).toStrictEqual([1, 1, 2]);
+        expect((await store.getAlerts([open.id, ackedLongAgo.id, ackedRecently.id])).map((a) => a.id)).toStrictEqual([open.id, ackedRecently.id]);
         expect(await store.cleanup({ measurementsDays: 90, analysisDays: 30, alertsDays: 60 }, now)).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0 });
       });
 

@@ -4,6 +4,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { pgSchemaName, type PoolSize } from '../../config.js';
+import { assertOpenable, detectPgLayout } from '../detect-layout.js';
 import * as schema from './schema.js';
 
 export type PgDatabase = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -62,6 +63,8 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
     const locked = drizzle({ client, casing: 'snake_case' });
     await locked.execute(sql`select pg_advisory_lock(${lockKey})`);
     try {
+      // Under the lock and before the first write: an adopted or adopting schema is never half-seen.
+      assertOpenable(await detectPgLayout(client, schemaName), `postgres schema ${schemaName}`);
       await locked.execute(sql`create schema if not exists ${sql.identifier(schemaName)}`);
       await migrate(locked, { migrationsFolder: pgMigrationsFolder, migrationsSchema: schemaName });
     } finally {
