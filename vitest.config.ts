@@ -10,7 +10,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Finds (or starts) the PostgreSQL server every PostgreSQL test runs against; never skips.
     globalSetup: ['test/support/postgres-server.ts'],
-    testTimeout: 30_000,
+    // A hang guard, not a speed check: tests that run several CLI subprocesses take 10-15 s alone
+    // and several times that when two suites share this 2-core machine.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
   },
 });
