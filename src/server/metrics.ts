@@ -111,8 +111,8 @@ export function createMetrics(store: Store, subscribers: () => number): Metrics 
   return {
     registry,
     plugin,
-    instrumentStore: (inner) =>
-      new Proxy(inner, {
+    instrumentStore: function instrument(inner: Store): Store {
+      return new Proxy(inner, {
         get(target, key, receiver) {
           if (key === 'recordMeasurement') {
             return async (...args: Parameters<Store['recordMeasurement']>) => {
@@ -135,10 +135,15 @@ export function createMetrics(store: Store, subscribers: () => number): Metrics 
               return alert;
             };
           }
+          if (key === 'withTestLock') {
+            // Alerts are raised through the locked store: count those too.
+            return <T>(testName: string, work: (locked: Store) => Promise<T>) => target.withTestLock(testName, (locked) => work(instrument(locked)));
+          }
           const value = Reflect.get(target, key, receiver);
           return typeof value === 'function' ? value.bind(target) : value;
         },
-      }),
+      });
+    },
     instrumentDrift: (inner) => ({
       preview: (testName) => inner.preview(testName),
       thresholdsFor: (category) => inner.thresholdsFor(category),

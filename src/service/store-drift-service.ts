@@ -112,11 +112,14 @@ export class StoreDriftService implements DriftService {
     if (severityRank(result.severity) < minimum) return null;
     // Read the history and write the alert under the test's lock: two instances analysing the same
     // test at once would otherwise both see "no alert yet" and both raise one.
-    return this.store.withTestLock(result.testName, () => this.decideAndRaise(result, now, minimum));
+    const alert = await this.store.withTestLock(result.testName, (locked) => this.decideAndRaise(locked, result, now, minimum));
+    // Published once committed, so subscribers never hear of an alert that was rolled back.
+    if (alert) this.alerts.publish(alert);
+    return alert;
   }
 
-  private async decideAndRaise(result: DriftAnalysisResult, now: Date, minimum: number): Promise<DriftAlert | null> {
-    const history = await this.store.alertHistory(result.testName);
+  private async decideAndRaise(store: Store, result: DriftAnalysisResult, now: Date, minimum: number): Promise<DriftAlert | null> {
+    const history = await store.alertHistory(result.testName);
     const decision = decideAlert(
       result,
       {
@@ -127,7 +130,7 @@ export class StoreDriftService implements DriftService {
       this.settings,
     );
     if (!decision.raise) return null;
-    const alert = await this.store.createAlert({
+    const alert = await store.createAlert({
       testName: result.testName,
       category: result.category,
       severity: result.severity,
@@ -136,7 +139,6 @@ export class StoreDriftService implements DriftService {
       recommendations: result.recommendations,
       createdAt: now,
     });
-    this.alerts.publish(alert);
     return alert;
   }
 }

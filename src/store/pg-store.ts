@@ -387,21 +387,12 @@ export class PgStore implements Store {
     return this.db.$count(tableOf[table]);
   }
 
-  async withTestLock<T>(testName: string, work: () => Promise<T>): Promise<T> {
-    // A session lock on a connection of its own: held across `work`, whichever connections it uses.
-    const client = await this.db.$client.connect();
-    const locked = drizzle({ client, casing: 'snake_case' });
-    const key = sql`hashtext(${`driftwatch.test.${this.schema}.${testName}`})`;
-    try {
-      await locked.execute(sql`select pg_advisory_lock(${key})`);
-      try {
-        return await work();
-      } finally {
-        await locked.execute(sql`select pg_advisory_unlock(${key})`);
-      }
-    } finally {
-      client.release();
-    }
+  async withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`driftwatch.test.${this.schema}.${testName}`}))`);
+      // The same queries, bound to this transaction's connection; nested transactions become savepoints.
+      return work(new PgStore(tx as unknown as PgDatabase, this.schema));
+    });
   }
 
   poolStats() {

@@ -400,10 +400,10 @@ export class SqliteStore implements Store {
 
   // A SQLite file is served by one process; a promise chain per file and test orders the work of
   // every store that process opened on it.
-  async withTestLock<T>(testName: string, work: () => Promise<T>): Promise<T> {
+  async withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
     const key = `${this.db.$client.name}\u0000${testName}`;
     const previous = testLocks.get(key) ?? Promise.resolve();
-    const current = previous.catch(() => {}).then(work);
+    const current = previous.catch(() => {}).then(() => work(this));
     testLocks.set(key, current);
     try {
       return await current;

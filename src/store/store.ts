@@ -234,8 +234,11 @@ export interface Store {
   /**
    * Runs `work` while holding a lock on the test that every instance sharing the database respects,
    * so two instances deciding on the same test's alert take turns instead of both raising one.
+   * `work` gets the store to use meanwhile: on PostgreSQL it runs on the connection holding the
+   * lock, in the lock's transaction, so the locked work never waits for a second connection from
+   * the pool (with a pool of one that would wait forever) and commits or rolls back as one.
    */
-  withTestLock<T>(testName: string, work: () => Promise<T>): Promise<T>;
+  withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T>;
 
   /** The connection pool's state, for metrics; null where there is no pool (SQLite). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
