@@ -13,6 +13,7 @@ import type { AlertBus } from '../service/alert-bus.js';
 import type { DriftService } from '../service/drift-service.js';
 import type { Store } from '../store/store.js';
 import { useExpandedSizeLimit } from './expanded-size-limit.js';
+import { describeFault } from './fault-summary.js';
 import { defaultQuery } from './graphiql-default-query.js';
 import type { Logger } from './logger.js';
 
@@ -108,6 +109,20 @@ function codeForStatus(error: GraphQLError): string {
   return 'INTERNAL_SERVER_ERROR';
 }
 
+/**
+ * Yoga's log calls, at warn and above, without their arguments' messages (they may quote SQL).
+ * The GraphQL errors it reports are answers the request log already names by code, and the
+ * faults among them were logged by maskError: only its other errors are logged again here.
+ */
+function yogaLogger(logger: Logger) {
+  const faults = (args: unknown[]) => args.filter((a) => a instanceof Error && !(a instanceof GraphQLError)).map(describeFault);
+  const at = (level: 'warn' | 'error') => (...args: unknown[]) => {
+    const found = faults(args);
+    if (found.length > 0 || !args.some((a) => a instanceof GraphQLError)) logger[level]({ faults: found }, typeof args[0] === 'string' ? args[0] : `graphql-yoga ${level}`);
+  };
+  return { debug: () => {}, info: () => {}, warn: at('warn'), error: at('error') };
+}
+
 export function createYoga(deps: YogaDeps) {
   const { store, drift, alerts, config } = deps;
   return createYogaServer({
@@ -124,7 +139,6 @@ export function createYoga(deps: YogaDeps) {
     },
     // Bundled from an installed package: the page works without internet access.
     renderGraphiQL,
-    // Request bodies above this are refused before parsing: a batch of 10,000 rows is ~2 MB.
     batching: false,
     context: ({ request }) =>
       createContext({ store, drift, alerts, api: config }, { authorization: request.headers.get('authorization'), signal: request.signal }),
@@ -139,13 +153,16 @@ export function createYoga(deps: YogaDeps) {
             ? new GraphQLError(client.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: client.extensions })
             : client;
         }
-        if (!(error instanceof GraphQLError && error.originalError === undefined)) {
-          deps.logger?.error({ err: original }, 'unexpected error while executing an operation');
+        // A coded error is an expected answer (the request log names its code); anything else is a fault.
+        const expected = original instanceof GraphQLError && original.extensions?.code !== undefined;
+        if (!expected && !(error instanceof GraphQLError && error.originalError === undefined)) {
+          deps.logger?.error({ fault: describeFault(original) }, 'unexpected error while executing an operation');
         }
         return maskError(error, message, isDev);
       },
     },
-    logging: deps.logger ? 'warn' : false,
+    // Yoga's own messages as JSON lines through the same logger (its default prints coloured text).
+    logging: deps.logger ? yogaLogger(deps.logger) : false,
     plugins: [
       useCSRFPrevention({ requestHeaders: [csrfHeader, 'apollo-require-preflight'] }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),

@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface ServerProcess {
   url: string;
   process: ChildProcess;
+  /** Everything the server wrote to stdout (its JSON log lines) so far. */
+  stdout(): string;
   stop(): Promise<number | null>;
 }
 
@@ -22,10 +24,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await freePort();
   const child = spawn(process.execPath, [path.resolve('bin/drift.js'), 'serve', '--port', String(port)], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
   const origin = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`drift serve exited: ${stderr}`);
@@ -39,6 +43,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return {
     url: `${origin}/graphql`,
     process: child,
+    stdout: () => stdout,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
