@@ -93,10 +93,23 @@ export class ConfigError extends Error {
   }
 }
 
-/** A PostgreSQL schema name we are willing to interpolate as an identifier. */
+// PostgreSQL's reserved key words (its documentation's appendix C): as a bare schema name each
+// would need quoting everywhere, in Grafana's SQL too.
+const reservedWords = new Set(
+  ('all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create ' +
+    'current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc ' +
+    'distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral ' +
+    'leading limit localtime localtimestamp not null offset on only or order placing primary references returning ' +
+    'select session_user some symmetric system_user table then to trailing true union unique user using variadic ' +
+    'when where window with').split(' '),
+);
+
+/** A PostgreSQL schema name we are willing to interpolate as an identifier, and that is ours to create. */
 export const pgSchemaName = z
   .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)');
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)')
+  .refine((name) => !name.startsWith('pg_') && name !== 'information_schema', 'names a PostgreSQL system schema (pg_*, information_schema)')
+  .refine((name) => !reservedWords.has(name), 'is an SQL reserved word');
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -188,6 +201,8 @@ const environment = z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
         .refine((url) => URL.canParse(url), 'is not a valid URL')
+        // The URL's options would override the tenant schema on every connection.
+        .refine((url) => !URL.canParse(url) || !/search_path/i.test(new URL(url).searchParams.get('options') ?? ''), 'sets search_path in its options; name the schema with POSTGRES_SCHEMA (--db-schema) instead')
         .optional(),
     ),
     POSTGRES_HOST: z.string().min(1).default('localhost'),

@@ -61,6 +61,18 @@ describe('configuration', () => {
     expect(problems({ DRIFT_DB_URL: 'mysql://x' })).toStrictEqual(['DRIFT_DB_URL: must be a postgresql:// URL']);
   });
 
+  it('refuses schemas that are not ours to create, and a URL whose options would override the schema', () => {
+    for (const schema of ['information_schema', 'pg_catalog', 'pg_temp_1']) {
+      expect(problems({ POSTGRES_SCHEMA: schema })).toStrictEqual(['POSTGRES_SCHEMA: names a PostgreSQL system schema (pg_*, information_schema)']);
+    }
+    for (const schema of ['select', 'user', 'table']) expect(problems({ POSTGRES_SCHEMA: schema })).toStrictEqual(['POSTGRES_SCHEMA: is an SQL reserved word']);
+    expect(loadConfig({ DRIFT_BACKEND: 'postgres', POSTGRES_SCHEMA: 'selected' }).database).toMatchObject({ schema: 'selected' });
+    expect(problems({ DRIFT_DB_URL: 'postgresql://u@db/x?options=-c%20search_path%3Dpublic' })).toStrictEqual([
+      'DRIFT_DB_URL: sets search_path in its options; name the schema with POSTGRES_SCHEMA (--db-schema) instead',
+    ]);
+    expect(loadConfig({ DRIFT_DB_URL: 'postgresql://u@db/x?options=-c%20statement_timeout%3D5000' }).database).toMatchObject({ backend: 'postgres' });
+  });
+
   it('parses API keys and refuses malformed ones without echoing the secret', () => {
     expect(loadConfig({ DRIFT_API_KEYS: 'ci:0123456789abcdef:read+write, ops:fedcba9876543210:admin' }).api.keys).toStrictEqual([
       { name: 'ci', key: '0123456789abcdef', scopes: ['read', 'write'] },
