@@ -1,12 +1,11 @@
 // record, analyze, alerts, ack, status and copy as subprocesses against real databases.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { openStore } from '../../src/db/open-database.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
-import { backends, createTestDatabase, storeTest } from '../support/test-stores.js';
+import { backends, createTestDatabase, gateInserts, storeTest } from '../support/test-stores.js';
 
 const location = (config: DatabaseConfig) =>
   config.backend === 'sqlite' ? config.path : `${config.url}${config.url.includes('?') ? '&' : '?'}schema=${config.schema}`;
@@ -103,32 +102,17 @@ describe('drift copy', () => {
     const postgres = await createTestDatabase('postgres');
     if (postgres.config.backend !== 'postgres') throw new Error('a PostgreSQL target');
     const target = await openStore(postgres.config);
-    const gate = new pg.Client({ connectionString: postgres.config.url });
-    await gate.connect();
-    const gateKey = [4242, Math.floor(Math.random() * 2 ** 31)];
+    // The copy goes in batches of 5,000, each committed: the row with id 10,001 waits at a gate,
+    // so the copy is killed with exactly two batches landed and the third open.
+    const gate = await gateInserts(postgres.config, 'confidence_measurements', 'new.id = 10001');
     try {
-      // The copy goes in batches of 5,000, each committed: the row with id 10,001 waits at a gate
-      // this test holds, so the copy is killed with exactly two batches landed and the third open.
-      await gate.query(`
-        create function "${postgres.config.schema}".copy_gate() returns trigger language plpgsql as $$
-        begin
-          if new.id = 10001 then perform pg_advisory_lock(${gateKey[0]}, ${gateKey[1]}); perform pg_advisory_unlock(${gateKey[0]}, ${gateKey[1]}); end if;
-          return new;
-        end $$;
-        create trigger copy_gate before insert on "${postgres.config.schema}".confidence_measurements for each row execute function "${postgres.config.schema}".copy_gate();`);
-      await gate.query('select pg_advisory_lock($1, $2)', gateKey);
       const child = spawn(process.execPath, [path.resolve('bin/drift.js'), 'copy', '--from', location(database.config), '--to', location(postgres.config)], { stdio: 'ignore' });
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      for (;;) {
-        const waiting = await gate.query(`select 1 from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and not granted`, gateKey);
-        if (waiting.rowCount) break;
-        if (child.exitCode !== null) throw new Error(`copy exited (${child.exitCode}) before reaching the gate`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await gate.untilWaiting(() => (child.exitCode === null ? null : `copy exited (${child.exitCode}) before reaching the gate`));
       child.kill('SIGKILL');
       await exited;
       // The open batch rolls back once its backend notices the client is gone.
-      await gate.query('select pg_advisory_unlock($1, $2)', gateKey);
+      await gate.open();
       expect(await target.countRows('measurements')).toBe(10_000);
 
       const rerun = await runCli(['copy', '--from', location(database.config), '--to', location(postgres.config), '--merge', '--json']);

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { startServerProcess } from '../support/server-process.js';
 import { databaseEnv } from '../support/run-cli.js';
-import { storeTest } from '../support/test-stores.js';
+import { gateInserts, storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
 const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
@@ -72,26 +72,14 @@ describe('resilience', () => {
 
   test('SIGTERM during a batch: the batch lands whole or not at all, and the server exits cleanly', async ({ database, store }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const { schema } = database.config;
     const server = await startServerProcess(databaseEnv(database.config));
-    const gate = new pg.Client({ connectionString: database.config.url });
-    await gate.connect();
-    const gateKey = [4243, Math.floor(Math.random() * 2 ** 31)];
+    // The batch's rows wait at a gate inside the database: the signal provably arrives mid-batch.
+    const gate = await gateInserts(database.config, 'confidence_measurements');
     try {
-      // The batch's rows wait at a gate this test holds: the signal then provably arrives while the
-      // batch is inside the database.
-      await gate.query(`
-        create function "${schema}".batch_gate() returns trigger language plpgsql as $$
-        begin perform pg_advisory_lock(${gateKey[0]}, ${gateKey[1]}); perform pg_advisory_unlock(${gateKey[0]}, ${gateKey[1]}); return new; end $$;
-        create trigger batch_gate before insert on "${schema}".confidence_measurements for each row execute function "${schema}".batch_gate();`);
-      await gate.query('select pg_advisory_lock($1, $2)', gateKey);
       const inFlight = send(server.url, 'big', 10_000);
-      await waitUntil(async () => {
-        const waiting = await gate.query(`select 1 from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and not granted`, gateKey);
-        return waiting.rowCount! > 0;
-      });
+      await gate.untilWaiting();
       const exitCode = server.stop(); // SIGTERM goes out now, while the insert waits at the gate
-      await gate.query('select pg_advisory_unlock($1, $2)', gateKey);
+      await gate.open();
       const outcome = await inFlight;
       expect(await exitCode).toBe(0);
       expect(await store.countMeasurements({ testName: 'big' })).toBe(outcome === 'stored' ? 10_000 : 0);
@@ -100,7 +88,3 @@ describe('resilience', () => {
     }
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}

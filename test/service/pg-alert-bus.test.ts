@@ -7,7 +7,7 @@ import type { AlertBus } from '../../src/service/alert-bus.js';
 import type { DriftAlert, NewDriftAlert, Store } from '../../src/store/store.js';
 import { recordFalling } from '../support/falling-series.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
-import { storeTest } from '../support/test-stores.js';
+import { gateInserts, storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
 
@@ -91,29 +91,21 @@ describe('PostgreSQL alert bus', () => {
     const options = { url: database.config.url, schema: database.config.schema, store };
     const [a, b] = [await startPgAlertBus(options), await startPgAlertBus(options)];
     const second = await openStore(database.config);
-    const gate = new pg.Client({ connectionString: database.config.url, application_name: `${database.config.applicationName}-gate` });
-    await gate.connect();
-    const gateKey = `driftwatch.test-gate.${database.config.schema}`;
+    // Inserting an alert for "slow" waits, after the row has drawn its id, until the gate opens.
+    const gate = await gateInserts(database.config, 'drift_alerts', "new.test_name = 'slow'");
+    const admin = new pg.Client({ connectionString: database.config.url });
+    await admin.connect();
     try {
-      // Inserting an alert for "slow" waits, after the row has drawn its id, until the gate opens.
-      await gate.query(`
-        create function ${database.config.schema}.hold_slow() returns trigger language plpgsql as $$
-        begin
-          if new.test_name = 'slow' then perform pg_advisory_lock(hashtext('${gateKey}')); perform pg_advisory_unlock(hashtext('${gateKey}')); end if;
-          return new;
-        end $$;
-        create trigger hold_slow before insert on ${database.config.schema}.drift_alerts for each row execute function ${database.config.schema}.hold_slow();`);
-      await gate.query('select pg_advisory_lock(hashtext($1))', [gateKey]);
       const onA = collect(a, 3);
       const onB = collect(b, 3);
 
       const slow = store.createAlert(newAlert('slow'));
-      await waitForLockWaiters(gate, database.config.applicationName!, 1);
+      await gate.untilWaiting();
       // A second instance raises while the first raiser's transaction is still open. Without the
       // ordering lock it commits a higher id first, the cursor passes it, and "slow" is never delivered.
       const fast = second.createAlert(newAlert('fast'));
-      const fastSettled = await Promise.race([fast.then(() => 'committed'), waitForLockWaiters(gate, database.config.applicationName!, 2).then(() => 'waiting')]);
-      await gate.query('select pg_advisory_unlock(hashtext($1))', [gateKey]);
+      const fastSettled = await Promise.race([fast.then(() => 'committed'), waitForLockWaiters(admin, database.config.applicationName!, 2).then(() => 'waiting')]);
+      await gate.open();
       const raised = [await slow, await fast];
       const sentinel = await store.createAlert(newAlert('sentinel'));
 
@@ -124,6 +116,7 @@ describe('PostgreSQL alert bus', () => {
       expect((await onB.done).map((x) => x.testName)).toStrictEqual(expected);
     } finally {
       await gate.end();
+      await admin.end();
       await second.close();
       await Promise.all([a.close(), b.close()]);
     }

@@ -100,3 +100,47 @@ export async function rejectTestNamed(config: DatabaseConfig, testName: string):
     await client.end();
   }
 }
+
+export interface InsertGate {
+  /** Resolves once an insert is waiting at the gate; fails with what `givenUp` says, once it says something. */
+  untilWaiting(givenUp?: () => string | null): Promise<void>;
+  /** Lets every waiting and later insert through. */
+  open(): Promise<void>;
+  /** Ends the gate's connection (opening the gate if it is still shut). */
+  end(): Promise<void>;
+}
+
+/**
+ * Shuts a gate inside PostgreSQL: every row inserted into `table` for which `condition` (SQL over
+ * `new`) holds waits, after it has drawn its id, until the test opens the gate. A test can so hold
+ * a write provably in flight, between its start and its commit.
+ */
+export async function gateInserts(config: DatabaseConfig, table: string, condition = 'true'): Promise<InsertGate> {
+  if (config.backend !== 'postgres') throw new Error('gateInserts needs PostgreSQL');
+  const client = new pg.Client({ connectionString: config.url });
+  await client.connect();
+  const key = [4242, crypto.randomInt(2 ** 31)];
+  const name = `gate_${crypto.randomBytes(4).toString('hex')}`;
+  const schema = `"${config.schema}"`;
+  await client.query(`
+    create function ${schema}.${name}() returns trigger language plpgsql as $$
+    begin
+      if ${condition} then perform pg_advisory_lock(${key[0]}, ${key[1]}); perform pg_advisory_unlock(${key[0]}, ${key[1]}); end if;
+      return new;
+    end $$;
+    create trigger ${name} before insert on ${schema}.${table} for each row execute function ${schema}.${name}();`);
+  await client.query('select pg_advisory_lock($1, $2)', key);
+  return {
+    untilWaiting: async (givenUp = () => null) => {
+      while (!(await client.query(`select 1 from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and not granted`, key)).rowCount) {
+        const reason = givenUp();
+        if (reason) throw new Error(reason);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    open: async () => {
+      await client.query('select pg_advisory_unlock_all()');
+    },
+    end: () => client.end(),
+  };
+}
