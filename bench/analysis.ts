@@ -1,5 +1,5 @@
 // Analysing every test of a database of 1,000,000 measurements over 10,000 tests, per backend.
-import { openStore } from '../src/db/open-database.js';
+import { openStore } from '../src/store/open-store.js';
 import { InProcessAlertBus } from '../src/service/alert-bus.js';
 import { StoreDriftService } from '../src/service/store-drift-service.js';
 import type { StorageBackend } from '../src/store/store.js';

@@ -1,5 +1,5 @@
 // `drift copy` of a million measurements from SQLite into PostgreSQL: rows per second, peak memory.
-import { openStore } from '../src/db/open-database.js';
+import { openStore } from '../src/store/open-store.js';
 import { copyStore, verifyCopy } from '../src/transfer/copy.js';
 import { benchDatabase, heading, measurementBatch, peakMemory, rate, table, timed } from './support.js';
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { DatabaseConfig } from '../src/config.js';
-import { openStore } from '../src/db/open-database.js';
+import { openStore } from '../src/store/open-store.js';
 import type { StorageBackend } from '../src/store/store.js';
 import { benchDatabase, heading, measurementBatch, rate, table, timed } from './support.js';
 import { rawInsert } from './store-ingest.js';

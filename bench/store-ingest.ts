@@ -1,7 +1,7 @@
 // Batch ingest through the Store against the raw driver doing the same inserts, in the same run.
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { openStore } from '../src/db/open-database.js';
+import { openStore } from '../src/store/open-store.js';
 import type { DatabaseConfig } from '../src/config.js';
 import type { StorageBackend } from '../src/store/store.js';
 import { benchDatabase, heading, measurementBatch, rate, table, timed } from './support.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { openStore } from '../src/db/open-database.js';
+import { openStore } from '../src/store/open-store.js';
 import { exportJson } from '../src/transfer/json-export.js';
 import { importJson } from '../src/transfer/json-import.js';
 import { benchDatabase, heading, measurementBatch, peakMemory, rate, table, timed } from './support.js';

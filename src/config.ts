@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** How long each table keeps its rows when nobody says otherwise (alerts: days after acknowledgement). */
+export const defaultRetention = { measurementsDays: 90, analysisDays: 30, alertsDays: 60 } as const;
+export const maxRetentionDays = 36_500;
+
 /** What a command line may set; each wins over its environment variable. */
 export interface ConfigFlags {
   dbBackend?: string;
@@ -228,9 +232,9 @@ const environment = z
       .optional(),
     DRIFT_THRESHOLDS: optionalText.pipe(thresholdList),
     DRIFT_RETENTION_INTERVAL_MINUTES: wholeNumber(0, 525_600).default(0),
-    DRIFT_RETENTION_MEASUREMENTS_DAYS: wholeNumber(0, 36_500).default(90),
-    DRIFT_RETENTION_ANALYSIS_DAYS: wholeNumber(0, 36_500).default(30),
-    DRIFT_RETENTION_ALERTS_DAYS: wholeNumber(0, 36_500).default(60),
+    DRIFT_RETENTION_MEASUREMENTS_DAYS: wholeNumber(0, maxRetentionDays).default(defaultRetention.measurementsDays),
+    DRIFT_RETENTION_ANALYSIS_DAYS: wholeNumber(0, maxRetentionDays).default(defaultRetention.analysisDays),
+    DRIFT_RETENTION_ALERTS_DAYS: wholeNumber(0, maxRetentionDays).default(defaultRetention.alertsDays),
     DRIFT_ANALYZE_AFTER_INGEST: z.stringbool({ error: 'must be true or false' }).default(false),
     DRIFT_ANALYZE_DEBOUNCE_MS: wholeNumber(0, 600_000).default(2000),
     DRIFT_CATEGORY_THRESHOLDS: optionalText.pipe(categoryThresholdJson),

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ConfigError, describeDatabase, maskUrl, type Config } from '../config.js';
-import { openStore } from '../db/open-database.js';
+import { openStore } from '../store/open-store.js';
 import { InvalidInputError, rootMessage } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 

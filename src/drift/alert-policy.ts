@@ -1,18 +1,17 @@
+import { severityRank, type Severity } from '../store/store.js';
 import type { DriftAnalysisResult } from './analyze.js';
 import type { DriftSettings } from './settings.js';
-import { severityRank, type DriftSeverity } from './severity.js';
 
+/** What the policy needs of a test's alert history, as the store keeps it. */
 export interface AlertState {
-  lastAlert: { severity: DriftSeverity; createdAt: Date } | null;
-  /** An analysis below the alert threshold came after the last alert: that episode is over. */
-  recoveredSinceLastAlert: boolean;
+  lastAlert: { severity: Severity } | null;
+  /** Severities of the analyses stored after the last alert. */
+  severitiesSinceLastAlert: readonly Severity[];
 }
 
-export interface AlertDecision {
-  raise: boolean;
-  reason: 'below_threshold' | 'new_episode' | 'escalation' | 'same_episode';
-  message?: string;
-}
+export type AlertDecision =
+  | { raise: true; reason: 'new_episode' | 'escalation'; message: string }
+  | { raise: false; reason: 'below_threshold' | 'same_episode' };
 
 /**
  * One drift episode, one alert: raise on the first crossing of the threshold, again only when the
@@ -20,11 +19,12 @@ export interface AlertDecision {
  * Acknowledgement is deliberately no input: acknowledging an alert does not re-arm it.
  */
 export function decideAlert(analysis: DriftAnalysisResult, state: AlertState, settings: DriftSettings): AlertDecision {
-  if (severityRank(analysis.severity) < severityRank(settings.alertMinSeverity)) {
-    return { raise: false, reason: 'below_threshold' };
-  }
+  const minimum = severityRank(settings.alertMinSeverity);
+  if (severityRank(analysis.severity) < minimum) return { raise: false, reason: 'below_threshold' };
   const message = formatAlertMessage(analysis);
-  if (state.lastAlert === null || state.recoveredSinceLastAlert) return { raise: true, reason: 'new_episode', message };
+  // An analysis below the bar since the last alert ended that episode.
+  const recovered = state.severitiesSinceLastAlert.some((severity) => severityRank(severity) < minimum);
+  if (state.lastAlert === null || recovered) return { raise: true, reason: 'new_episode', message };
   if (severityRank(analysis.severity) > severityRank(state.lastAlert.severity)) return { raise: true, reason: 'escalation', message };
   return { raise: false, reason: 'same_episode' };
 }

@@ -1,11 +1,11 @@
 import type { NewDriftAnalysis } from '../store/store.js';
 import { cusumChangePoint } from './change-point.js';
-import { directionOf, type DriftDirection } from './direction.js';
+import { directionOf } from './direction.js';
 import { insufficientDataRecommendation, recommend } from './recommendations.js';
 import { resolveThresholds, type DriftSettings } from './settings.js';
-import { capSeverity, gradeSeverity, type DriftSeverity, type SeverityThresholds } from './severity.js';
+import { capSeverity, gradeSeverity, type SeverityThresholds } from './severity.js';
 import { mannWhitneyTest, mean } from './statistics.js';
-import { classifyTrend, type DriftTrend } from './trend.js';
+import { classifyTrend } from './trend.js';
 import { splitWindows } from './windows.js';
 
 export interface ConfidencePoint {
@@ -20,9 +20,8 @@ export interface TestSeries {
   points: readonly ConfidencePoint[];
 }
 
-/** An analysis as the domain stores it, with its trend typed and the thresholds it was graded against. */
-export interface DriftAnalysisResult extends Omit<NewDriftAnalysis, 'trend'> {
-  trend: DriftTrend;
+/** An analysis as the domain stores it, with the thresholds it was graded against. */
+export interface DriftAnalysisResult extends NewDriftAnalysis {
   /** The thresholds the severity was graded against (the category's override applied). */
   thresholds: SeverityThresholds;
 }

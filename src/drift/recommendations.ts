@@ -1,11 +1,10 @@
-import type { DriftDirection } from './direction.js';
-import { severityRank, type DriftSeverity } from './severity.js';
+import { severityRank, type Direction, type Severity } from '../store/store.js';
 
 export interface RecommendationInput {
   testName: string;
   category: string | null;
-  severity: DriftSeverity;
-  direction: DriftDirection;
+  severity: Severity;
+  direction: Direction;
   driftPercentage: number;
   pValue: number | null;
   significant: boolean;

@@ -1,4 +1,5 @@
-import type { DriftSeverity, SeverityThresholds } from './severity.js';
+import type { Severity } from '../store/store.js';
+import type { SeverityThresholds } from './severity.js';
 
 export interface DriftSettings {
   /** How many of the earliest measurements are averaged into the baseline. */
@@ -15,7 +16,7 @@ export interface DriftSettings {
   /** Per category, the thresholds it overrides; the rest come from `thresholds`. */
   categoryThresholds: Record<string, Partial<SeverityThresholds>>;
   /** The least severity that raises an alert. */
-  alertMinSeverity: DriftSeverity;
+  alertMinSeverity: Severity;
 }
 
 export const defaultDriftSettings: DriftSettings = {

@@ -1,7 +1,5 @@
+import type { Trend } from '../store/store.js';
 import { linearFit } from './statistics.js';
-
-export const driftTrends = ['improving', 'degrading', 'stable', 'volatile', 'insufficient_data'] as const;
-export type DriftTrend = (typeof driftTrends)[number];
 
 // |t| >= 2 is a slope about 95 % unlikely to come from noise alone.
 const significantSlope = 2;
@@ -15,7 +13,7 @@ const volatileDeviation = 0.08;
  * stands out from the scatter (|t| >= 2) is improving or degrading; otherwise the series is volatile
  * when that scatter is large, stable when it is not.
  */
-export function classifyTrend(recent: readonly number[]): Exclude<DriftTrend, 'insufficient_data'> {
+export function classifyTrend(recent: readonly number[]): Exclude<Trend, 'insufficient_data'> {
   const fit = linearFit(recent);
   if (Math.abs(fit.tStatistic) >= significantSlope) return fit.slope > 0 ? 'improving' : 'degrading';
   return fit.residualDeviation > volatileDeviation ? 'volatile' : 'stable';

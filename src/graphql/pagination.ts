@@ -1,10 +1,9 @@
 // Relay connections over the store's keyset pages: opaque cursors, checked page sizes, lazy totals.
 import { z } from 'zod';
-import type { Page, PageRequest, TimeCursor } from '../store/store.js';
+import { defaultPageSize, type Page, type PageRequest, type TimeCursor } from '../store/store.js';
 import { badUserInput } from './errors.js';
 
 export const maxPageSize = 500;
-export const defaultPageSize = 50;
 
 export interface ConnectionArgs {
   first?: number | null | undefined;

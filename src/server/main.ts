@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeDatabase, type Config } from '../config.js';
-import { openStore } from '../db/open-database.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { AlertBus } from '../service/alert-bus.js';
 import { startPgAlertBus } from '../service/pg-alert-bus.js';

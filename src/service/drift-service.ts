@@ -1,4 +1,4 @@
-import type { SeverityThresholds } from '../drift/index.js';
+import type { SeverityThresholds } from '../drift/severity.js';
 import type { DriftAlert, DriftAnalysis, NewDriftAnalysis } from '../store/store.js';
 
 export type { SeverityThresholds };

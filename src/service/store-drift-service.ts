@@ -1,15 +1,8 @@
 import type { DriftConfig } from '../config.js';
-import {
-  analyzeTest,
-  decideAlert,
-  defaultDriftSettings,
-  formatAlertMessage,
-  resolveThresholds,
-  severityRank,
-  type DriftAnalysisResult,
-  type DriftSettings,
-} from '../drift/index.js';
-import type { DriftAlert, DriftAnalysis, Measurement, NewDriftAnalysis, Store } from '../store/store.js';
+import { decideAlert } from '../drift/alert-policy.js';
+import { analyzeTest, type DriftAnalysisResult } from '../drift/analyze.js';
+import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
+import { severityRank, type DriftAlert, type DriftAnalysis, type Measurement, type NewDriftAnalysis, type Store } from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
 
@@ -108,37 +101,27 @@ export class StoreDriftService implements DriftService {
   }
 
   private async raiseIfDue(result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
-    const minimum = severityRank(this.settings.alertMinSeverity);
-    if (severityRank(result.severity) < minimum) return null;
+    // Below the bar the history cannot matter: spare the lock.
+    if (severityRank(result.severity) < severityRank(this.settings.alertMinSeverity)) return null;
     // Read the history and write the alert under the test's lock: two instances analysing the same
     // test at once would otherwise both see "no alert yet" and both raise one.
-    const alert = await this.store.withTestLock(result.testName, (locked) => this.decideAndRaise(locked, result, now, minimum));
+    const alert = await this.store.withTestLock(result.testName, (locked) => this.decideAndRaise(locked, result, now));
     // Published once committed, so subscribers never hear of an alert that was rolled back.
     if (alert) this.alerts.publish(alert);
     return alert;
   }
 
-  private async decideAndRaise(store: Store, result: DriftAnalysisResult, now: Date, minimum: number): Promise<DriftAlert | null> {
-    const history = await store.alertHistory(result.testName);
-    const decision = decideAlert(
-      result,
-      {
-        lastAlert: history.lastAlert && { severity: history.lastAlert.severity, createdAt: history.lastAlert.createdAt },
-        // An analysis below the alert threshold since the last alert ends that drift episode.
-        recoveredSinceLastAlert: history.severitiesSinceLastAlert.some((s) => severityRank(s) < minimum),
-      },
-      this.settings,
-    );
+  private async decideAndRaise(store: Store, result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
+    const decision = decideAlert(result, await store.alertHistory(result.testName), this.settings);
     if (!decision.raise) return null;
-    const alert = await store.createAlert({
+    return store.createAlert({
       testName: result.testName,
       category: result.category,
       severity: result.severity,
       driftPercentage: result.driftPercentage,
-      message: decision.message ?? formatAlertMessage(result),
+      message: decision.message,
       recommendations: result.recommendations,
       createdAt: now,
     });
-    return alert;
   }
 }

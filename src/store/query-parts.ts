@@ -3,11 +3,13 @@
 // same expression serves PostgreSQL and SQLite.
 import { and, asc, desc, eq, gt, gte, ilike, inArray, lt, lte, or, sql, type SQL, type Column } from 'drizzle-orm';
 import type * as pg from '../db/pg/schema.js';
-import type * as sqlite from '../db/sqlite/schema.js';
 import { z } from 'zod';
 import {
+  defaultPageSize,
   directions,
   severities,
+  severitiesAtLeast,
+  trends,
   type AlertFilter,
   type AnalysisFilter,
   type DriftAlert,
@@ -16,6 +18,7 @@ import {
   type Page,
   type PageRequest,
   type Severity,
+  type StorageBackend,
   type TestFilter,
   type TimeCursor,
   type TrackedTest,
@@ -40,12 +43,6 @@ interface AlertColumns {
   createdAt: Column;
 }
 
-export const defaultPageSize = 50;
-
-export function severitiesAtLeast(minimum: Severity): Severity[] {
-  return severities.slice(severities.indexOf(minimum));
-}
-
 export function measurementConditions(t: MeasurementColumns, filter: MeasurementFilter): SQL | undefined {
   return and(
     filter.testName !== undefined ? eq(t.testName, filter.testName) : undefined,
@@ -60,11 +57,11 @@ function containsPattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function testConditions(t: MeasurementColumns, filter: TestFilter, dialect: 'pg' | 'sqlite'): SQL | undefined {
+export function testConditions(t: MeasurementColumns, filter: TestFilter, backend: StorageBackend): SQL | undefined {
   const search =
     filter.search === undefined
       ? undefined
-      : dialect === 'pg'
+      : backend === 'postgres'
         ? ilike(t.testName, containsPattern(filter.search))
         : // SQLite's LIKE folds ASCII case only; lower() on both sides keeps the pair consistent.
           sql`lower(${t.testName}) like lower(${containsPattern(filter.search)}) escape '\\'`;
@@ -133,19 +130,26 @@ export function hadCursor(request: PageRequest<unknown>): boolean {
   return (backwards ? request.before : request.after) !== undefined;
 }
 
-type AnalysisRow = typeof pg.driftAnalysis.$inferSelect | typeof sqlite.driftAnalysis.$inferSelect;
-type AlertRow = typeof pg.driftAlerts.$inferSelect | typeof sqlite.driftAlerts.$inferSelect;
+// The dialects' rows have one type (test/db/schema-parity.test.ts).
+type AnalysisRow = typeof pg.driftAnalysis.$inferSelect;
+type AlertRow = typeof pg.driftAlerts.$inferSelect;
 
 // Severity and direction are TEXT columns; rows are parsed here, at the store's edge.
 const severityText = z.enum(severities);
 const directionText = z.enum(directions);
+const trendText = z.enum(trends);
 
 export function parseSeverity(text: string): Severity {
   return severityText.parse(text);
 }
 
 export function toAnalysis(row: AnalysisRow): DriftAnalysis {
-  return { ...row, severity: severityText.parse(row.severity), direction: directionText.parse(row.direction) };
+  return {
+    ...row,
+    severity: severityText.parse(row.severity),
+    direction: directionText.parse(row.direction),
+    trend: trendText.parse(row.trend),
+  };
 }
 
 export function toAlert(row: AlertRow): DriftAlert {

@@ -1,10 +1,24 @@
 // The domain types and the Store interface every backend implements.
 // Nothing here knows about a dialect; GraphQL, the CLI and the drift runner see only this.
 
+// Ordered from harmless to worst: a severity's index is its rank.
 export const severities = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof severities)[number];
 export const directions = ['INCREASING', 'DECREASING', 'STABLE'] as const;
 export type Direction = (typeof directions)[number];
+export const trends = ['improving', 'degrading', 'stable', 'volatile', 'insufficient_data'] as const;
+export type Trend = (typeof trends)[number];
+
+export function severityRank(severity: Severity): number {
+  return severities.indexOf(severity);
+}
+
+export function severitiesAtLeast(minimum: Severity): Severity[] {
+  return severities.slice(severityRank(minimum));
+}
+
+/** The page size of a listing that asks for none. */
+export const defaultPageSize = 50;
 
 export interface Measurement {
   id: number;
@@ -44,8 +58,7 @@ export interface DriftAnalysis {
   driftAbsolute: number;
   severity: Severity;
   direction: Direction;
-  /** improving, degrading, stable, volatile or insufficient_data */
-  trend: string;
+  trend: Trend;
   measurementsCount: number;
   timeSpanSeconds: number;
   recommendations: string[];

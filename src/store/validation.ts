@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { confidenceMeasurements } from '../db/pg/schema.js';
 import { InvalidInputError } from './errors.js';
 import type { NewMeasurement } from './store.js';
 
@@ -26,18 +27,8 @@ export const newMeasurementSchema = z.object({
   signalScore: score.nullish(),
 });
 
-/** A measurement ready to insert: trimmed, timestamped, absent fields as null. */
-// A type alias, not an interface, so it fits the Record<string, unknown> that prepared statements take.
-export type MeasurementValues = {
-  testName: string;
-  confidence: number;
-  category: string | null;
-  timestamp: Date;
-  failureId: string | null;
-  ruleScore: number | null;
-  signalScore: number | null;
-  createdAt: Date;
-};
+/** A measurement ready to insert: every column but the id, trimmed, timestamped, absent fields as null. */
+export type MeasurementValues = Required<Omit<typeof confidenceMeasurements.$inferInsert, 'id'>>;
 
 /** Validates a whole batch before anything is written; one bad row rejects all, naming each problem. */
 export function toMeasurementValues(inputs: readonly NewMeasurement[], now: Date): MeasurementValues[] {

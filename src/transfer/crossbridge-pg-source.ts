@@ -107,7 +107,7 @@ export class CrossbridgePgSource implements RowSource {
         driftAbsolute: r.drift_absolute as number,
         severity: r.severity as TableRows['analyses']['severity'],
         direction: r.direction as TableRows['analyses']['direction'],
-        trend: r.trend as string,
+        trend: r.trend as TableRows['analyses']['trend'],
         measurementsCount: r.measurements_count as number,
         timeSpanSeconds: r.time_span_seconds as number,
         recommendations: list(r.recommendations),

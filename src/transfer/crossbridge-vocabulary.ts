@@ -1,6 +1,6 @@
 // The original CrossBridge tool's words, read into ours. The mapping is documented in the README
 // ("Coming from CrossBridge"); the same table is written in SQL in src/db/adopt-crossbridge.ts.
-import { severities, type Direction, type Severity } from '../store/store.js';
+import { severities, trends, type Direction, type Severity, type Trend } from '../store/store.js';
 
 /**
  * NONE..CRITICAL in any case, the original's low/moderate/high/critical, and its export's
@@ -28,11 +28,11 @@ export function readDirection(value: string): Direction | null {
  * rising confidence is an improvement); stable, volatile and insufficient_data are ours already.
  * The strength is kept in the analysis's recommendations by adoption, not in the trend word.
  */
-export function readTrend(value: string): string {
+export function readTrend(value: string): Trend | null {
   const word = value.trim().toLowerCase();
   if (/^(gradually|strongly)_increasing$/.test(word)) return 'improving';
   if (/^(gradually|strongly)_decreasing$/.test(word)) return 'degrading';
-  return word;
+  return (trends as readonly string[]).includes(word) ? (word as Trend) : null;
 }
 
 /**

@@ -21,6 +21,7 @@ const readWith = <T>(read: (value: string) => T | null, message: string) =>
 const instant = readWith(readInstant, 'must be an ISO-8601 instant (a time without an offset is read as UTC)');
 const severity = readWith(readSeverity, 'must be a severity: NONE, LOW, MEDIUM (or moderate), HIGH or CRITICAL');
 const direction = readWith(readDirection, 'must be INCREASING, DECREASING, STABLE or volatile');
+const trend = readWith(readTrend, 'must be improving, degrading, stable, volatile, insufficient_data or a CrossBridge trend');
 // Caps keep one row from making later reads fail (a 50 MB message breaks `alerts { message }`).
 export const maxMessageLength = 10_000;
 export const maxRecommendationLength = 2_000;
@@ -79,7 +80,7 @@ const analysisRow = z
     drift_absolute: finite,
     severity,
     direction,
-    trend: z.string().min(1).transform(readTrend),
+    trend,
     measurements_count: z.number().int().min(0),
     time_span_seconds: finite,
     recommendations: strings,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test as plainTest } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
 import { backends, createTestDatabase, storeTest, testPgUrl } from '../support/test-stores.js';
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
 import { backends, createTestDatabase, gateInserts, storeTest } from '../support/test-stores.js';

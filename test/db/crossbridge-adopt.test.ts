@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import { createYoga } from '../../src/server/yoga.js';

@@ -1,7 +1,7 @@
 // Grafana and the copy command rely on both dialects having the same tables, columns and indexes.
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as pg from '../../src/db/pg/schema.js';
 import * as sqlite from '../../src/db/sqlite/schema.js';
 
@@ -36,5 +36,18 @@ describe('the two dialect schemas', () => {
       'drift_alerts',
       'drift_analysis',
     ]);
+  });
+});
+
+// Checked by `npm run typecheck`: the shared store (src/store/sql-store.ts) writes each query once
+// against pg-core's types and runs it on SQLite too, which is sound only while the rows agree.
+describe('the two dialect schemas, as types', () => {
+  it('read and write the same row shapes', () => {
+    expectTypeOf<typeof sqlite.confidenceMeasurements.$inferSelect>().toEqualTypeOf<typeof pg.confidenceMeasurements.$inferSelect>();
+    expectTypeOf<typeof sqlite.driftAnalysis.$inferSelect>().toEqualTypeOf<typeof pg.driftAnalysis.$inferSelect>();
+    expectTypeOf<typeof sqlite.driftAlerts.$inferSelect>().toEqualTypeOf<typeof pg.driftAlerts.$inferSelect>();
+    expectTypeOf<typeof sqlite.confidenceMeasurements.$inferInsert>().toEqualTypeOf<typeof pg.confidenceMeasurements.$inferInsert>();
+    expectTypeOf<typeof sqlite.driftAnalysis.$inferInsert>().toEqualTypeOf<typeof pg.driftAnalysis.$inferInsert>();
+    expectTypeOf<typeof sqlite.driftAlerts.$inferInsert>().toEqualTypeOf<typeof pg.driftAlerts.$inferInsert>();
   });
 });

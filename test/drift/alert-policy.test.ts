@@ -1,13 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  analyzeTest,
-  decideAlert,
-  defaultDriftSettings,
-  formatAlertMessage,
-  type AlertState,
-  type DriftAnalysisResult,
-  type DriftSeverity,
-} from '../../src/drift/index.js';
+import { decideAlert, formatAlertMessage, type AlertState } from '../../src/drift/alert-policy.js';
+import { analyzeTest, type DriftAnalysisResult } from '../../src/drift/analyze.js';
+import { defaultDriftSettings } from '../../src/drift/settings.js';
+import type { Severity } from '../../src/store/store.js';
 
 const t0 = Date.parse('2026-11-20T00:00:00.000Z');
 const hour = (h: number) => new Date(t0 + h * 3_600_000);
@@ -29,9 +24,10 @@ const low = analysisOf(0.9, 0.85);
 const medium = analysisOf(0.9, 0.8);
 const high = analysisOf(0.9, 0.7);
 const critical = analysisOf(0.9, 0.6);
-const state = (severity: DriftSeverity | null, recovered = false): AlertState => ({
-  lastAlert: severity === null ? null : { severity, createdAt: hour(0) },
-  recoveredSinceLastAlert: recovered,
+// `recovered`: a LOW analysis (under the default MEDIUM bar) was stored after the last alert.
+const state = (severity: Severity | null, recovered = false): AlertState => ({
+  lastAlert: severity === null ? null : { severity },
+  severitiesSinceLastAlert: recovered ? [severity ?? 'NONE', 'LOW'] : severity === null ? [] : [severity],
 });
 
 describe('decideAlert', () => {
@@ -57,25 +53,24 @@ describe('decideAlert', () => {
   });
 
   it('acknowledging does not re-arm: acknowledgement is no input at all', () => {
-    expectTypeOf<keyof AlertState>().toEqualTypeOf<'lastAlert' | 'recoveredSinceLastAlert'>();
+    expectTypeOf<keyof AlertState>().toEqualTypeOf<'lastAlert' | 'severitiesSinceLastAlert'>();
+    expectTypeOf<keyof NonNullable<AlertState['lastAlert']>>().toEqualTypeOf<'severity'>();
     // After an acknowledgement the store hands over the same state: still the same episode.
-    const acknowledgedLongAgo: AlertState = { lastAlert: { severity: 'HIGH', createdAt: new Date('2026-01-01T00:00:00.000Z') }, recoveredSinceLastAlert: false };
+    const acknowledgedLongAgo: AlertState = { lastAlert: { severity: 'HIGH' }, severitiesSinceLastAlert: ['HIGH', 'HIGH'] };
     expect(decideAlert(high, acknowledgedLongAgo, defaultDriftSettings)).toStrictEqual({ raise: false, reason: 'same_episode' });
   });
 
   it('one alert per episode over a run of analyses', () => {
-    // What the store tracks between analyses: the last alert, and whether anything below the bar came since.
-    let alertState = state(null);
+    // What the store records between analyses: the last alert, and the severities analysed since.
+    let alertState: AlertState = state(null);
     const raisedAt: number[] = [];
     const run = [medium, medium, high, high, medium, none, low, medium, medium, critical];
     run.forEach((analysis, i) => {
       const decision = decideAlert(analysis, alertState, defaultDriftSettings);
-      if (decision.raise) {
-        raisedAt.push(i);
-        alertState = { lastAlert: { severity: analysis.severity, createdAt: hour(i) }, recoveredSinceLastAlert: false };
-      } else if (decision.reason === 'below_threshold' && alertState.lastAlert !== null) {
-        alertState = { ...alertState, recoveredSinceLastAlert: true };
-      }
+      if (decision.raise) raisedAt.push(i);
+      alertState = decision.raise
+        ? { lastAlert: { severity: analysis.severity }, severitiesSinceLastAlert: [] }
+        : { ...alertState, severitiesSinceLastAlert: [...alertState.severitiesSinceLastAlert, analysis.severity] };
     });
     // 0 opens the episode, 2 escalates to HIGH, 5 recovers, 7 opens a new one, 9 escalates to CRITICAL
     expect(raisedAt).toStrictEqual([0, 2, 7, 9]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeTest, decideAlert, defaultDriftSettings, type ConfidencePoint, type DriftAnalysisResult, type DriftSettings } from '../../src/drift/index.js';
+import { decideAlert } from '../../src/drift/alert-policy.js';
+import { analyzeTest, type ConfidencePoint, type DriftAnalysisResult } from '../../src/drift/analyze.js';
+import { defaultDriftSettings, type DriftSettings } from '../../src/drift/settings.js';
 import { seededRandom } from './seeded-random.js';
 
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
@@ -10,7 +12,7 @@ const repeat = (value: number, times: number) => Array<number>(times).fill(value
 const analyze = (values: number[], settings: DriftSettings = defaultDriftSettings, category: string | null = 'ui') =>
   analyzeTest({ testName: 'login', category, points: series(values) }, settings, now);
 const defaults = defaultDriftSettings.thresholds;
-const neverAlerted = { lastAlert: null, recoveredSinceLastAlert: false };
+const neverAlerted = { lastAlert: null, severitiesSinceLastAlert: [] };
 // Float sums of repeated decimals are off in the last bits (twenty 0.9s average 0.9000000000000001).
 const near = (value: number) => expect.closeTo(value, 12);
 

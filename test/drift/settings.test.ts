@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../../src/drift/settings.js';
-import { capSeverity, gradeSeverity, severityRank } from '../../src/drift/severity.js';
+import { capSeverity, gradeSeverity } from '../../src/drift/severity.js';
+import { severityRank } from '../../src/store/store.js';
 import { splitWindows } from '../../src/drift/windows.js';
 
 const defaults = defaultDriftSettings.thresholds;

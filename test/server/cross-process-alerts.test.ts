@@ -10,7 +10,7 @@ import { recordFalling } from '../support/falling-series.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
 import { waitForSubscribers } from '../support/subscribers.js';
 import { backends, createTestDatabase } from '../support/test-stores.js';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 
 for (const backend of backends) {
   describe(`alerts from another process on ${backend}`, () => {

@@ -1,6 +1,6 @@
 // The drift runner over a real store: analyses persist, alerts follow the episode policy and are published.
 import { describe, expect } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import type { DriftAlert, Store } from '../../src/store/store.js';

@@ -1,7 +1,7 @@
 // Alerts cross instances through PostgreSQL: two buses stand in for two server instances.
 import pg from 'pg';
 import { describe, expect } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { startPgAlertBus } from '../../src/service/pg-alert-bus.js';
 import type { AlertBus } from '../../src/service/alert-bus.js';
 import type { DriftAlert, NewDriftAlert, Store } from '../../src/store/store.js';

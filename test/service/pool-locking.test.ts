@@ -2,7 +2,7 @@
 // connections from the pool at once, so a pool of one cannot deadlock and a busy pool cannot
 // starve the lock holders.
 import { describe, expect } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import { recordFalling } from '../support/falling-series.js';

@@ -1,6 +1,6 @@
 // The behaviour every Store must show, run once per backend against a real database.
 import { describe, expect } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { InvalidInputError } from '../../src/store/errors.js';
 import type {
   DriftAlert,

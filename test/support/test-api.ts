@@ -1,7 +1,7 @@
 // The API as clients meet it: a yoga instance over a real store, spoken to with real GraphQL documents.
 import { test } from 'vitest';
 import type { ApiConfig } from '../../src/config.js';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import { createYoga, type DriftYoga } from '../../src/server/yoga.js';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { inject, test } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { StorageBackend, Store } from '../../src/store/store.js';
 
 export const backends: StorageBackend[] = ['sqlite', 'postgres'];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { openStore } from '../../src/db/open-database.js';
+import { openStore } from '../../src/store/open-store.js';
 import { InvalidInputError } from '../../src/store/errors.js';
 import type { Store } from '../../src/store/store.js';
 import { exportJson } from '../../src/transfer/json-export.js';

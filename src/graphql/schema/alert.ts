@@ -1,4 +1,4 @@
-import { severities, type AlertFilter as StoreFilter, type DriftAlert as AlertShape, type Severity } from '../../store/store.js';
+import { severityRank, type AlertFilter as StoreFilter, type DriftAlert as AlertShape } from '../../store/store.js';
 import { builder } from '../builder.js';
 import { badUserInput, notFound } from '../errors.js';
 import { globalIds, loadStored, storedId } from '../global-ids.js';
@@ -75,8 +75,6 @@ builder.mutationField('acknowledgeAlert', (t) =>
   }),
 );
 
-const rank = (severity: Severity) => severities.indexOf(severity);
-
 builder.subscriptionField('alertCreated', (t) =>
   t.field({
     type: DriftAlert,
@@ -88,7 +86,7 @@ builder.subscriptionField('alertCreated', (t) =>
     },
     subscribe: async function* (_root, args, { alerts, signal }) {
       for await (const alert of alerts.subscribe(signal)) {
-        if (args.minSeverity && rank(alert.severity) < rank(args.minSeverity)) continue;
+        if (args.minSeverity && severityRank(alert.severity) < severityRank(args.minSeverity)) continue;
         if (args.testName && alert.testName !== args.testName) continue;
         if (args.category && alert.category !== args.category) continue;
         yield alert;

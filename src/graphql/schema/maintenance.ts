@@ -1,3 +1,4 @@
+import { defaultRetention, maxRetentionDays } from '../../config.js';
 import type { Statistics } from '../../store/store.js';
 import { builder } from '../builder.js';
 import { DateTime, StorageBackend } from './scalars.js';
@@ -45,13 +46,13 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const retentionDays = { min: 0, max: 36_500 };
+const retentionDays = { min: 0, max: maxRetentionDays };
 
 const CleanupInput = builder.inputType('CleanupInput', {
   fields: (t) => ({
-    measurementsDays: t.int({ defaultValue: 90, validate: retentionDays }),
-    analysisDays: t.int({ defaultValue: 30, validate: retentionDays }),
-    alertsDays: t.int({ defaultValue: 60, validate: retentionDays }),
+    measurementsDays: t.int({ defaultValue: defaultRetention.measurementsDays, validate: retentionDays }),
+    analysisDays: t.int({ defaultValue: defaultRetention.analysisDays, validate: retentionDays }),
+    alertsDays: t.int({ defaultValue: defaultRetention.alertsDays, validate: retentionDays }),
   }),
 });
 
@@ -71,9 +72,9 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, { store }) =>
       store.cleanup(
         {
-          measurementsDays: input?.measurementsDays ?? 90,
-          analysisDays: input?.analysisDays ?? 30,
-          alertsDays: input?.alertsDays ?? 60,
+          measurementsDays: input?.measurementsDays ?? defaultRetention.measurementsDays,
+          analysisDays: input?.analysisDays ?? defaultRetention.analysisDays,
+          alertsDays: input?.alertsDays ?? defaultRetention.alertsDays,
         },
         new Date(),
       ),

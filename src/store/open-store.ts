@@ -1,7 +1,7 @@
 import type { DatabaseConfig } from '../config.js';
-import { PgStore } from '../store/pg-store.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import type { Store } from '../store/store.js';
+import { PgStore } from './pg-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { Store } from './store.js';
 
 /** The one place that branches on the dialect: connects, applies migrations, hands back the Store. */
 export async function openStore(database: DatabaseConfig): Promise<Store> {
