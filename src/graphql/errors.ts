@@ -21,7 +21,12 @@ export function clientErrorOf(error: unknown): GraphQLError | null {
     });
   }
   if (isDatabaseUnavailable(error)) {
-    return new GraphQLError('The database is unavailable right now; try again shortly.', {
+    // A connection lost during COMMIT leaves a write's outcome unknown; the (test, instant) rule makes
+    // the retry that answer invites safe.
+    const message =
+      'The database is unavailable right now; try again shortly. A write under way may or may not have been stored: ' +
+      'recording the same measurements again is safe (each test and instant is stored once).';
+    return new GraphQLError(message, {
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   }

@@ -123,9 +123,9 @@ export function createMetrics(store: Store, subscribers: () => number): Metrics 
           }
           if (key === 'recordMeasurements') {
             return async (...args: Parameters<Store['recordMeasurements']>) => {
-              const count = await target.recordMeasurements(...args);
-              recorded.inc(count);
-              return count;
+              const outcome = await target.recordMeasurements(...args);
+              recorded.inc(outcome.inserted + outcome.replaced);
+              return outcome;
             };
           }
           if (key === 'createAlert') {

@@ -59,9 +59,9 @@ export class IngestAnalyzer {
         }
         if (key === 'recordMeasurements') {
           return async (...args: Parameters<Store['recordMeasurements']>) => {
-            const count = await target.recordMeasurements(...args);
+            const outcome = await target.recordMeasurements(...args);
             this.note(args[0].map((m) => m.testName.trim()));
-            return count;
+            return outcome;
           };
         }
         const value = Reflect.get(target, key, receiver);

@@ -1,9 +1,12 @@
 import { type SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { connectPg, type PgConnectionOptions, type PgDatabase } from '../db/pg/connect.js';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
 import * as tables from '../db/pg/schema.js';
-import { SqlStore } from './sql-store.js';
+import { replacedColumns } from './query-parts.js';
+import { SqlStore, type SqlDatabase } from './sql-store.js';
 import type { DriftAlert, DriftAnalysis, Measurement, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
@@ -19,25 +22,74 @@ export class PgStore extends SqlStore {
   readonly backend = 'postgres' as const;
 
   private constructor(
-    protected override readonly db: PgDatabase,
+    db: SqlDatabase,
     readonly schema: string,
+    private readonly pool: pg.Pool,
+    /** How many transactions this store's connection is inside of: 0 for the pool itself. */
+    private readonly depth = 0,
   ) {
     super(db, tables);
   }
 
   static async open(options: PgConnectionOptions): Promise<PgStore> {
-    return new PgStore(await connectPg(options), options.schema);
+    const db = await connectPg(options);
+    return new PgStore(db, options.schema, db.$client);
   }
 
-  protected atomically<T>(work: (tx: this) => Promise<T>): Promise<T> {
-    // The same queries, bound to this transaction's connection; nested transactions become savepoints.
-    return this.db.transaction((tx) => work(new PgStore(tx as unknown as PgDatabase, this.schema) as this));
+  /**
+   * The work runs on one connection, with the same queries bound to it; a nested call is a savepoint.
+   * Written out rather than Drizzle's transaction(), which never returns a connection whose BEGIN
+   * failed and hands one whose ROLLBACK failed back to the pool: in an outage the pool would drain.
+   */
+  protected async atomically<T>(work: (tx: this) => Promise<T>): Promise<T> {
+    if (this.depth > 0) {
+      const savepoint = sql.raw(`sp${this.depth}`);
+      await this.db.execute(sql`savepoint ${savepoint}`);
+      const nested = new PgStore(this.db, this.schema, this.pool, this.depth + 1) as this;
+      try {
+        const result = await work(nested);
+        await this.db.execute(sql`release savepoint ${savepoint}`);
+        return result;
+      } catch (error) {
+        await this.db.execute(sql`rollback to savepoint ${savepoint}`);
+        throw error;
+      }
+    }
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // Between two statements the connection has no query to report a loss to; without a listener
+    // its 'error' event would end the process.
+    const lost = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', lost);
+    try {
+      await client.query('begin');
+      const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.pool, 1) as this;
+      const result = await work(bound);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.off('error', lost);
+      // A connection that was lost or cannot even roll back is closed, not reused.
+      client.release(broken);
+    }
   }
 
   protected async insertMeasurements(rows: MeasurementValues[]): Promise<number> {
     // One statement is atomic by itself, whatever the batch size: no transaction round trips needed.
-    await this.db.execute(insertByColumns(rows));
-    return rows.length;
+    // xmax is 0 on a row version no transaction has replaced: a fresh insert, not an update.
+    const upsert = sql`${insertByColumns(rows)} on conflict (test_name, "timestamp") do update set ${sql.join(
+      Object.entries(replacedColumns(tables.confidenceMeasurements)).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`),
+      sql`, `,
+    )} returning (xmax = 0) as inserted`;
+    const result = await this.db.execute<{ inserted: boolean }>(upsert);
+    return result.rows.filter((row) => row.inserted).length;
   }
 
   protected changedRows(result: unknown): number {
@@ -70,7 +122,7 @@ export class PgStore extends SqlStore {
             : tx.db
                 .insert(target)
                 .values(chunk as (DriftAnalysis & DriftAlert)[])
-                .onConflictDoNothing({ target: target.id });
+                .onConflictDoNothing();
         inserted += tx.changedRows(await insert);
       }
       // Rows arrived with their own ids; move the identity past them so new rows do not collide.
@@ -103,12 +155,12 @@ export class PgStore extends SqlStore {
   }
 
   poolStats() {
-    const pool = this.db.$client;
+    const pool = this.pool;
     return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
   }
 
   async close(): Promise<void> {
-    await this.db.$client.end();
+    await this.pool.end();
   }
 }
 
@@ -116,7 +168,7 @@ export class PgStore extends SqlStore {
 // size, where a multi-row VALUES list costs a parameter per value to build and to bind.
 const unnestedColumns = Object.entries(getTableColumns(tables.confidenceMeasurements)) as [keyof Measurement, PgColumn][];
 
-/** New rows (no id: the identity assigns it) or imported ones (with id: existing ids are skipped). */
+/** New rows (no id: the identity assigns it) or imported ones (with id: rows stored already are skipped). */
 function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {
   const { confidenceMeasurements: m } = tables;
   const withIds = rows.length > 0 && 'id' in rows[0]!;
@@ -126,5 +178,5 @@ function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {
     ([key, column]) => sql`${sql.param(rows.map((row) => (row as Measurement)[key]))}::${sql.raw(column.getSQLType())}[]`,
   );
   const insert = sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
-  return withIds ? sql`${insert} on conflict (${sql.identifier('id')}) do nothing` : insert;
+  return withIds ? sql`${insert} on conflict do nothing` : insert;
 }

@@ -1,7 +1,8 @@
 // Dialect-free pieces both stores build their queries from: filters, keyset conditions,
 // orderings, page slicing and row parsing. Drizzle's operators render per dialect, so the
 // same expression serves PostgreSQL and SQLite.
-import { and, asc, desc, eq, gt, gte, ilike, inArray, lt, lte, or, sql, type SQL, type Column } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, ilike, inArray, lt, lte, or, sql, type SQL, type Column, type Table } from 'drizzle-orm';
+import { toSnakeCase } from 'drizzle-orm/casing';
 import type * as pg from '../db/pg/schema.js';
 import { z } from 'zod';
 import {
@@ -171,6 +172,19 @@ export function toTrackedTest(row: {
     throw new Error(`aggregates of test ${row.testName} came back empty`);
   }
   return { ...row, firstSeen, lastSeen, latestConfidence: Number(latestConfidence), averageConfidence };
+}
+
+/** The columns a recording replaces when its test and instant are stored already: all but the key. */
+export function replacedColumns(table: Table): Record<string, SQL> {
+  const replaced = Object.keys(getTableColumns(table)).filter((key) => !['id', 'testName', 'timestamp'].includes(key));
+  return Object.fromEntries(replaced.map((key) => [key, sql`excluded.${sql.identifier(toSnakeCase(key))}`]));
+}
+
+/** One row per test and instant, the later of a batch's rows winning: a statement may not touch a row twice. */
+export function latestPerTestAndInstant<R extends { testName: string; timestamp: Date }>(rows: readonly R[]): R[] {
+  const latest = new Map<string, R>();
+  for (const row of rows) latest.set(`${row.testName}\u0000${row.timestamp.getTime()}`, row);
+  return latest.size === rows.length ? [...rows] : [...latest.values()];
 }
 
 /** Puts rows fetched by id back in the order the ids were asked for, for DataLoader. */

@@ -12,8 +12,10 @@ import {
   hadCursor,
   inIdOrder,
   keysetPlan,
+  latestPerTestAndInstant,
   measurementConditions,
   parseSeverity,
+  replacedColumns,
   testConditions,
   toAlert,
   toAnalysis,
@@ -35,6 +37,7 @@ import type {
   NewMeasurement,
   Page,
   PageRequest,
+  RecordOutcome,
   RetentionDays,
   Statistics,
   StatisticsScope,
@@ -78,7 +81,10 @@ export abstract class SqlStore implements Store {
 
   /** Runs `work` in one transaction on one connection; `work` gets the store bound to it. */
   protected abstract atomically<T>(work: (tx: this) => Promise<T>): Promise<T>;
-  /** Inserts a validated batch atomically, the fastest way the driver allows; returns how many were stored. */
+  /**
+   * Upserts a validated batch (one row per test and instant) atomically, the fastest way the driver
+   * allows; returns how many rows were new rather than replacing a stored one.
+   */
   protected abstract insertMeasurements(rows: MeasurementValues[]): Promise<number>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
   protected abstract changedRows(result: unknown): number;
@@ -96,14 +102,21 @@ export abstract class SqlStore implements Store {
   async recordMeasurement(input: NewMeasurement): Promise<Measurement> {
     const [values] = toMeasurementValues([input], new Date());
     const { confidenceMeasurements: m } = this.tables;
-    const [row] = await this.atomically((tx) => tx.db.insert(m).values(values!).returning());
+    const [row] = await this.atomically((tx) =>
+      tx.db
+        .insert(m)
+        .values(values!)
+        .onConflictDoUpdate({ target: [m.testName, m.timestamp], set: replacedColumns(m) })
+        .returning(),
+    );
     return row!;
   }
 
-  async recordMeasurements(inputs: NewMeasurement[]): Promise<number> {
+  async recordMeasurements(inputs: NewMeasurement[]): Promise<RecordOutcome> {
     const rows = toMeasurementValues(inputs, new Date());
-    if (rows.length === 0) return 0;
-    return this.insertMeasurements(rows);
+    const latest = latestPerTestAndInstant(rows);
+    const inserted = latest.length === 0 ? 0 : await this.insertMeasurements(latest);
+    return { inserted, replaced: rows.length - inserted };
   }
 
   getMeasurements(ids: readonly number[]): Promise<Measurement[]> {

@@ -3,6 +3,7 @@ import { Param, Placeholder, getTableColumns, is, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { connectSqlite, type SqliteDatabase } from '../db/sqlite/connect.js';
 import * as sqliteTables from '../db/sqlite/schema.js';
+import { replacedColumns } from './query-parts.js';
 import { SqlStore, type SqlDatabase, type Tables } from './sql-store.js';
 import type { Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
@@ -20,13 +21,13 @@ export class SqliteStore extends SqlStore {
   readonly backend = 'sqlite' as const;
   readonly schema = null;
   private readonly client: Database.Database;
-  /** Inserts validated rows; the caller holds the transaction. */
-  private readonly insertRows: (rows: MeasurementValues[]) => void;
+  /** Upserts validated rows, one per test and instant, and counts the new ones; the caller holds the transaction. */
+  private readonly upsertRows: (rows: MeasurementValues[]) => number;
 
   private constructor(db: SqliteDatabase) {
     super(db as unknown as SqlDatabase, sqliteTables as unknown as Tables);
     this.client = db.$client;
-    this.insertRows = preparedInsert(db);
+    this.upsertRows = preparedUpsert(db);
   }
 
   static open(file: string): SqliteStore {
@@ -56,10 +57,7 @@ export class SqliteStore extends SqlStore {
   }
 
   protected insertMeasurements(rows: MeasurementValues[]): Promise<number> {
-    return this.atomically(async () => {
-      this.insertRows(rows);
-      return rows.length;
-    });
+    return this.atomically(async () => this.upsertRows(rows));
   }
 
   protected changedRows(result: unknown): number {
@@ -78,7 +76,7 @@ export class SqliteStore extends SqlStore {
       let inserted = 0;
       for (let i = 0; i < rows.length; i += insertChunk) {
         const chunk = rows.slice(i, i + insertChunk) as (typeof target.$inferInsert)[];
-        inserted += tx.changedRows(await tx.db.insert(target).values(chunk).onConflictDoNothing({ target: target.id }));
+        inserted += tx.changedRows(await tx.db.insert(target).values(chunk).onConflictDoNothing());
       }
       return inserted;
     });
@@ -125,11 +123,17 @@ async function enclose<T>(client: Database.Database, begin: string, commit: stri
  * Drizzle writes the statement and each column's encoder; binding them ourselves, once, spares a
  * batch Drizzle's per-row placeholder lookup, which cost a third of the gap to the raw driver.
  */
-function preparedInsert(db: SqliteDatabase): (rows: MeasurementValues[]) => void {
+function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => number {
   const { confidenceMeasurements: m } = sqliteTables;
   const keys = Object.keys(getTableColumns(m)).filter((key) => key !== 'id');
   const slots = Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as unknown as typeof m.$inferInsert;
-  const query = db.insert(m).values(slots).prepare().getQuery();
+  const query = db
+    .insert(m)
+    .values(slots)
+    .onConflictDoUpdate({ target: [m.testName, m.timestamp], set: replacedColumns(m) })
+    .returning({ id: m.id })
+    .prepare()
+    .getQuery();
   const encoders = query.params.map((param) => {
     if (!(is(param, Param) && is(param.value, Placeholder))) throw new Error('expected a placeholder parameter');
     const key = param.value.name as keyof MeasurementValues;
@@ -137,7 +141,12 @@ function preparedInsert(db: SqliteDatabase): (rows: MeasurementValues[]) => void
     return (row: MeasurementValues) => (encoder ? encoder.mapToDriverValue(row[key]) : row[key]);
   });
   const statement = db.$client.prepare(query.sql);
+  const highestId = db.$client.prepare('select coalesce(max(id), 0) as id from confidence_measurements');
   return (rows) => {
-    for (const row of rows) statement.run(encoders.map((encode) => encode(row)));
+    // AUTOINCREMENT gives a new row an id above every id ever used; a replaced row keeps its own.
+    const before = (highestId.get() as { id: number }).id;
+    let inserted = 0;
+    for (const row of rows) if ((statement.get(encoders.map((encode) => encode(row))) as { id: number }).id > before) inserted++;
+    return inserted;
   };
 }

@@ -43,6 +43,15 @@ export interface NewMeasurement {
   signalScore?: number | null | undefined;
 }
 
+/**
+ * What a batch did. Each row either added a measurement or replaced the value stored for its test
+ * and instant (or given by an earlier row of the same batch: the later row wins).
+ */
+export interface RecordOutcome {
+  inserted: number;
+  replaced: number;
+}
+
 export interface DriftAnalysis {
   id: number;
   testName: string;
@@ -198,9 +207,10 @@ export interface Store {
   /** The PostgreSQL schema in use; null on SQLite. */
   readonly schema: string | null;
 
+  /** Stores a measurement, replacing the one stored for the same test and instant. */
   recordMeasurement(input: NewMeasurement): Promise<Measurement>;
-  /** One transaction: every row lands or none does. Returns how many were stored. */
-  recordMeasurements(inputs: NewMeasurement[]): Promise<number>;
+  /** One transaction: every row lands or none does. Recording a test and instant again replaces its value. */
+  recordMeasurements(inputs: NewMeasurement[]): Promise<RecordOutcome>;
   getMeasurements(ids: readonly number[]): Promise<Measurement[]>;
   listMeasurements(filter: MeasurementFilter, page: PageRequest<TimeCursor>): Promise<Page<Measurement>>;
   countMeasurements(filter: MeasurementFilter): Promise<number>;
@@ -240,7 +250,10 @@ export interface Store {
 
   /** Streams a table in id order, batch by batch, for export and copy. */
   streamRows<T extends TableName>(table: T, batchSize: number): AsyncIterable<TableRows[T][]>;
-  /** Inserts rows with their ids in one transaction; rows whose id exists are skipped. Returns how many were inserted. */
+  /**
+   * Inserts rows with their ids in one transaction; a row whose id, or whose test and instant, is
+   * stored already is skipped. Returns how many were inserted.
+   */
   importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   countRows(table: TableName): Promise<number>;
 

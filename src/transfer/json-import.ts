@@ -158,7 +158,10 @@ export async function importJson(
       const withId = rows.filter((r) => r.id !== null).map((r) => ({ ...r, id: r.id!, createdAt: r.createdAt ?? now }));
       const withoutId = rows.filter((r) => r.id === null);
       if (withId.length > 0) inserted.measurements += await store.importRows('measurements', withId);
-      if (withoutId.length > 0) inserted.measurements += await store.recordMeasurements(withoutId.map(({ id: _id, createdAt: _at, ...m }) => m));
+      if (withoutId.length > 0) {
+        // A row for a test and instant stored already replaces its value, as recording it again would.
+        inserted.measurements += (await store.recordMeasurements(withoutId.map(({ id: _id, createdAt: _at, ...m }) => m))).inserted;
+      }
     } else if (table === 'analyses') {
       inserted.analyses += await store.importRows('analyses', batch as ImportedRows['analyses'][]);
     } else {

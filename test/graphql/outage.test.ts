@@ -37,7 +37,7 @@ describe('a database outage', () => {
       expect(during.status).toBe(200);
       // (The compiled executor reports where by path; it attaches no source locations.)
       expect(during.body.errors?.[0]).toMatchObject({
-        message: 'The database is unavailable right now; try again shortly.',
+        message: expect.stringMatching(/^The database is unavailable right now; try again shortly\. A write under way may or may not have been stored: recording the same measurements again is safe/),
         extensions: { code: 'SERVICE_UNAVAILABLE' },
         path: ['recordMeasurement'],
       });

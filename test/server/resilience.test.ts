@@ -8,7 +8,9 @@ import { gateInserts, storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
 const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;
-const batchOf = (tag: string, size: number) => Array.from({ length: size }, (_, i) => ({ testName: tag, confidence: (i % 10) / 10 }));
+// Each row its own instant: a test and instant recorded twice is one measurement.
+const batchOf = (tag: string, size: number) =>
+  Array.from({ length: size }, (_, i) => ({ testName: tag, confidence: (i % 10) / 10, timestamp: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString() }));
 
 async function send(url: string, tag: string, size: number): Promise<'stored' | 'refused'> {
   try {

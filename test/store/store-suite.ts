@@ -13,7 +13,7 @@ import type {
   Store,
   TimeCursor,
 } from '../../src/store/store.js';
-import { createTestDatabase, rejectTestNamed, storeTest } from '../support/test-stores.js';
+import { createTestDatabase, insertRawMeasurements, migrateUpTo, rejectTestNamed, storeTest } from '../support/test-stores.js';
 
 const t0 = new Date('2026-11-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
@@ -150,13 +150,66 @@ export function storeSuite(backend: StorageBackend) {
           confidence: (i % 100) / 100,
           timestamp: at(i),
         }));
-        expect(await store.recordMeasurements(batch)).toBe(1234);
+        expect(await store.recordMeasurements(batch)).toStrictEqual({ inserted: 1234, replaced: 0 });
         expect(await store.countMeasurements({})).toBe(1234);
         expect(await store.countMeasurements({ testName: 't3' })).toBe(batch.filter((b) => b.testName === 't3').length);
       });
 
+      test('a test and instant recorded again replaces its value, alone and in a batch, where the later row wins', async ({ store }) => {
+        const first = await store.recordMeasurement({ testName: 'a', confidence: 0.5, category: 'ui', failureId: 'F-1', timestamp: at(1) });
+        const again = await store.recordMeasurement({ testName: 'a', confidence: 0.7, category: 'api', timestamp: at(1) });
+        expect([again.id, again.confidence, again.category, again.failureId]).toStrictEqual([first.id, 0.7, 'api', null]);
+        expect(await store.countMeasurements({})).toBe(1);
+
+        const outcome = await store.recordMeasurements([
+          { testName: 'a', confidence: 0.8, timestamp: at(1) }, // replaces the stored value
+          { testName: 'b', confidence: 0.2, timestamp: at(1) }, // new, then replaced by the row below
+          { testName: 'a', confidence: 0.3, timestamp: at(2) }, // new
+          { testName: 'b', confidence: 0.4, timestamp: at(1) },
+        ]);
+        expect(outcome).toStrictEqual({ inserted: 2, replaced: 2 });
+        const stored = await store.measurementsOfTests(['a', 'b']);
+        expect(stored.map((m) => [m.testName, m.timestamp, m.confidence])).toStrictEqual([
+          ['a', at(1), 0.8],
+          ['a', at(2), 0.3],
+          ['b', at(1), 0.4],
+        ]);
+        expect(stored[0]!.id).toBe(first.id);
+      });
+
+      test('a batch retried after an unknown outcome is stored once', async ({ store }) => {
+        const batch = Array.from({ length: 600 }, (_, i) => ({ testName: `t${i % 6}`, confidence: (i % 10) / 10, timestamp: at(i) }));
+        expect(await store.recordMeasurements(batch)).toStrictEqual({ inserted: 600, replaced: 0 });
+        expect(await store.recordMeasurements(batch)).toStrictEqual({ inserted: 0, replaced: 600 });
+        expect(await store.countMeasurements({})).toBe(600);
+        expect((await store.statistics({})).avgConfidence).toBeCloseTo(0.45, 10);
+      });
+
+      test('a database from before the rule keeps the latest recording of each test and instant when it migrates', async ({ database }) => {
+        await migrateUpTo(database.config, 1);
+        await insertRawMeasurements(database.config, [
+          { id: 1, testName: 'a', confidence: 0.1, timestamp: at(1) },
+          { id: 2, testName: 'a', confidence: 0.2, timestamp: at(1) },
+          { id: 3, testName: 'b', confidence: 0.3, timestamp: at(1) },
+          { id: 4, testName: 'a', confidence: 0.4, timestamp: at(2) },
+          { id: 5, testName: 'a', confidence: 0.5, timestamp: at(1) },
+        ]);
+        const store = await openStore(database.config);
+        try {
+          const kept = await store.measurementsOfTests(['a', 'b']);
+          expect(kept.map((m) => [m.id, m.testName, m.confidence])).toStrictEqual([
+            [5, 'a', 0.5],
+            [4, 'a', 0.4],
+            [3, 'b', 0.3],
+          ]);
+          expect(await store.recordMeasurements([{ testName: 'a', confidence: 0.9, timestamp: at(1) }])).toStrictEqual({ inserted: 0, replaced: 1 });
+        } finally {
+          await store.close();
+        }
+      });
+
       test('an empty batch stores nothing', async ({ store }) => {
-        expect(await store.recordMeasurements([])).toBe(0);
+        expect(await store.recordMeasurements([])).toStrictEqual({ inserted: 0, replaced: 0 });
         expect(await store.countMeasurements({})).toBe(0);
       });
 
@@ -204,18 +257,18 @@ export function storeSuite(backend: StorageBackend) {
         await expect(store.recordMeasurements(batch)).rejects.toThrow();
         expect(await store.countMeasurements({})).toBe(0);
         // The same rows without the poisoned one land whole.
-        expect(await store.recordMeasurements(batch.filter((row) => row.testName !== 'poison'))).toBe(2999);
+        expect(await store.recordMeasurements(batch.filter((row) => row.testName !== 'poison'))).toStrictEqual({ inserted: 2999, replaced: 0 });
       });
     });
 
     describe('listing measurements', () => {
       async function seed(store: Store) {
-        // Two rows share a timestamp: ties are broken by id.
+        // Two tests share a timestamp: ties are broken by id.
         await store.recordMeasurements([
           { testName: 'a', confidence: 0.1, category: 'ui', timestamp: at(1) },
           { testName: 'b', confidence: 0.2, category: 'api', timestamp: at(2) },
           { testName: 'a', confidence: 0.3, category: 'ui', timestamp: at(3) },
-          { testName: 'a', confidence: 0.4, category: 'ui', timestamp: at(3) },
+          { testName: 'c', confidence: 0.4, category: 'ui', timestamp: at(3) },
           { testName: 'b', confidence: 0.5, category: 'api', timestamp: at(4) },
           { testName: 'c', confidence: 0.6, category: 'ui', timestamp: at(5) },
           { testName: 'a', confidence: 0.7, category: 'ui', timestamp: at(6) },
@@ -232,12 +285,12 @@ export function storeSuite(backend: StorageBackend) {
         await seed(store);
         const confidences = async (filter: Parameters<Store['listMeasurements']>[0]) =>
           (await store.listMeasurements(filter, { first: 10 })).items.map((m) => m.confidence);
-        expect(await confidences({ testName: 'a' })).toStrictEqual([0.7, 0.4, 0.3, 0.1]);
+        expect(await confidences({ testName: 'a' })).toStrictEqual([0.7, 0.3, 0.1]);
         expect(await confidences({ category: 'api' })).toStrictEqual([0.5, 0.2]);
         expect(await confidences({ since: at(3), until: at(5) })).toStrictEqual([0.6, 0.5, 0.4, 0.3]);
-        expect(await confidences({ testName: 'a', since: at(3), until: at(3) })).toStrictEqual([0.4, 0.3]);
+        expect(await confidences({ since: at(3), until: at(3) })).toStrictEqual([0.4, 0.3]);
         expect(await confidences({ testName: 'unknown' })).toStrictEqual([]);
-        expect(await store.countMeasurements({ testName: 'a', since: at(2) })).toBe(3);
+        expect(await store.countMeasurements({ testName: 'a', since: at(2) })).toBe(2);
       });
 
       test('pages forward and back across equal timestamps without gaps or repeats', async ({ store }) => {
@@ -263,7 +316,7 @@ export function storeSuite(backend: StorageBackend) {
       });
 
       test('pages through a batch recorded without timestamps (one shared instant) by id, each row once, both ways', async ({ store }) => {
-        await store.recordMeasurements(Array.from({ length: 10 }, (_, i) => ({ testName: 'same-instant', confidence: i / 10 })));
+        await store.recordMeasurements(Array.from({ length: 10 }, (_, i) => ({ testName: `same-instant-${i}`, confidence: i / 10 })));
         const all = (await store.listMeasurements({}, { first: 100 })).items;
         expect(new Set(all.map((m) => m.timestamp.getTime())).size).toBe(1);
         const forward: number[] = [];
@@ -282,11 +335,11 @@ export function storeSuite(backend: StorageBackend) {
 
       test('reads named tests by name, then in time order, optionally since a moment', async ({ store }) => {
         await seed(store);
-        expect((await store.measurementsOfTests(['a'])).map((m) => m.confidence)).toStrictEqual([0.1, 0.3, 0.4, 0.7]);
+        expect((await store.measurementsOfTests(['a'])).map((m) => m.confidence)).toStrictEqual([0.1, 0.3, 0.7]);
         expect((await store.measurementsOfTests(['c', 'a', 'zz'], at(3))).map((m) => [m.testName, m.confidence])).toStrictEqual([
           ['a', 0.3],
-          ['a', 0.4],
           ['a', 0.7],
+          ['c', 0.4],
           ['c', 0.6],
         ]);
       });
@@ -303,7 +356,7 @@ export function storeSuite(backend: StorageBackend) {
       async function seed(store: Store) {
         await store.recordMeasurements([
           { testName: 'Checkout_Flow', confidence: 0.8, category: 'payments', timestamp: at(1) },
-          { testName: 'Checkout_Flow', confidence: 0.6, category: 'payments', timestamp: at(5) },
+          { testName: 'Checkout_Flow', confidence: 0.6, category: 'payments', timestamp: at(4) },
           { testName: 'Checkout_Flow', confidence: 0.4, category: 'payments', timestamp: at(5) },
           { testName: 'login', confidence: 0.9, category: 'auth', timestamp: at(2) },
           { testName: 'login_100%', confidence: 0.5, category: 'auth', timestamp: at(3) },
@@ -321,7 +374,6 @@ export function storeSuite(backend: StorageBackend) {
             measurementsCount: 3,
             firstSeen: at(1),
             lastSeen: at(5),
-            // two rows at minute 5: the later id is the latest
             latestConfidence: 0.4,
             averageConfidence: expect.closeTo(0.6, 10),
           },

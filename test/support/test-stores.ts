@@ -5,8 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { inject, test } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
+import { pgMigrationsFolder } from '../../src/db/pg/connect.js';
+import { sqliteMigrationsFolder } from '../../src/db/sqlite/connect.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { StorageBackend, Store } from '../../src/store/store.js';
 
@@ -69,17 +72,15 @@ export function storeTest(backend: StorageBackend) {
   });
 }
 
-/**
- * Makes the database itself refuse any measurement of `testName` (a trigger), so a test can fail a
- * write part-way through a batch, after the rows before it were already handed to the database.
- */
-export async function rejectTestNamed(config: DatabaseConfig, testName: string): Promise<void> {
-  const quoted = `'${testName.replaceAll("'", "''")}'`;
+/** Runs raw statements against a test database outside any store, then closes the connection. */
+async function withRawDatabase(
+  config: DatabaseConfig,
+  work: { sqlite: (db: Database.Database) => void; postgres: (client: pg.Client, schema: string) => Promise<void> },
+): Promise<void> {
   if (config.backend === 'sqlite') {
     const db = new Database(config.path);
     try {
-      db.exec(`create trigger reject_${crypto.randomBytes(4).toString('hex')} before insert on confidence_measurements
-               when new.test_name = ${quoted} begin select raise(abort, 'rejected by test trigger'); end`);
+      work.sqlite(db);
     } finally {
       db.close();
     }
@@ -88,17 +89,32 @@ export async function rejectTestNamed(config: DatabaseConfig, testName: string):
   const client = new pg.Client({ connectionString: config.url });
   await client.connect();
   try {
-    const schema = `"${config.schema}"`;
-    await client.query(`
+    await work.postgres(client, `"${config.schema}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Makes the database itself refuse any measurement of `testName` (a trigger), so a test can fail a
+ * write part-way through a batch, after the rows before it were already handed to the database.
+ */
+export async function rejectTestNamed(config: DatabaseConfig, testName: string): Promise<void> {
+  const quoted = `'${testName.replaceAll("'", "''")}'`;
+  await withRawDatabase(config, {
+    sqlite: (db) =>
+      db.exec(`create trigger reject_${crypto.randomBytes(4).toString('hex')} before insert on confidence_measurements
+               when new.test_name = ${quoted} begin select raise(abort, 'rejected by test trigger'); end`),
+    postgres: async (client, schema) => {
+      await client.query(`
       create function ${schema}.reject_marked() returns trigger language plpgsql as $$
       begin
         if new.test_name = ${quoted} then raise exception 'rejected by test trigger'; end if;
         return new;
       end $$;
       create trigger reject_marked before insert on ${schema}.confidence_measurements for each row execute function ${schema}.reject_marked();`);
-  } finally {
-    await client.end();
-  }
+    },
+  });
 }
 
 export interface InsertGate {
@@ -143,4 +159,42 @@ export async function gateInserts(config: DatabaseConfig, table: string, conditi
     },
     end: () => client.end(),
   };
+}
+
+/**
+ * Brings a new database to the state of an older release: only the first `count` migrations applied
+ * and journaled the way Drizzle's migrator does, so opening a store applies the rest.
+ */
+export async function migrateUpTo(config: DatabaseConfig, count: number): Promise<void> {
+  await withRawDatabase(config, {
+    sqlite: (db) => {
+      db.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+      for (const migration of readMigrationFiles({ migrationsFolder: sqliteMigrationsFolder }).slice(0, count)) {
+        for (const statement of migration.sql) db.exec(statement);
+        db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+      }
+    },
+    postgres: async (client, schema) => {
+      await client.query(`create schema ${schema}; set search_path to ${schema}`);
+      await client.query(`CREATE TABLE ${schema}."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+      for (const migration of readMigrationFiles({ migrationsFolder: pgMigrationsFolder }).slice(0, count)) {
+        for (const statement of migration.sql) await client.query(statement);
+        await client.query(`INSERT INTO ${schema}."__drizzle_migrations" (hash, created_at) VALUES ($1, $2)`, [migration.hash, migration.folderMillis]);
+      }
+    },
+  });
+}
+
+/** Inserts measurement rows as they are, ids included, past every rule but the table's own. */
+export async function insertRawMeasurements(config: DatabaseConfig, rows: { id: number; testName: string; confidence: number; timestamp: Date }[]): Promise<void> {
+  const insert = 'insert into confidence_measurements (id, test_name, confidence, timestamp, created_at) values ';
+  await withRawDatabase(config, {
+    sqlite: (db) => {
+      const statement = db.prepare(`${insert} (?, ?, ?, ?, ?)`);
+      for (const r of rows) statement.run(r.id, r.testName, r.confidence, r.timestamp.getTime(), r.timestamp.getTime());
+    },
+    postgres: async (client, schema) => {
+      for (const r of rows) await client.query(`${insert.replace('into ', `into ${schema}.`)} ($1, $2, $3, $4, $4)`, [r.id, r.testName, r.confidence, r.timestamp]);
+    },
+  });
 }

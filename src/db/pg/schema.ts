@@ -5,6 +5,7 @@ import {
   check,
   doublePrecision,
   index,
+  uniqueIndex,
   integer,
   jsonb,
   pgTable,
@@ -33,7 +34,9 @@ export const confidenceMeasurements = pgTable(
     createdAt: instant().notNull().defaultNow(),
   },
   (t) => [
-    index('idx_measurements_test_name_timestamp').on(t.testName, t.timestamp, t.id),
+    // One value per test and instant: recording the pair again replaces it (the original's rule), so a
+    // client's retry after an unknown outcome cannot store a measurement twice.
+    uniqueIndex('uq_measurements_test_name_timestamp').on(t.testName, t.timestamp),
     index('idx_measurements_category').on(t.category),
     index('idx_measurements_timestamp').on(t.timestamp, t.id),
     check('measurements_confidence_range', sql`${t.confidence} >= 0 and ${t.confidence} <= 1`),

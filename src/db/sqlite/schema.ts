@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, uniqueIndex, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 // Twin of db/pg/schema.ts: same table, key and index names (a parity test holds them together).
 // Instants are epoch milliseconds in an INTEGER, so range filters and ordering compare numbers
@@ -25,7 +25,9 @@ export const confidenceMeasurements = sqliteTable(
       .$defaultFn(() => new Date()),
   },
   (t) => [
-    index('idx_measurements_test_name_timestamp').on(t.testName, t.timestamp, t.id),
+    // One value per test and instant: recording the pair again replaces it (the original's rule), so a
+    // client's retry after an unknown outcome cannot store a measurement twice.
+    uniqueIndex('uq_measurements_test_name_timestamp').on(t.testName, t.timestamp),
     index('idx_measurements_category').on(t.category),
     index('idx_measurements_timestamp').on(t.timestamp, t.id),
     check('measurements_confidence_range', sql`${t.confidence} >= 0 and ${t.confidence} <= 1`),

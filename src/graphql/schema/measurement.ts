@@ -1,4 +1,4 @@
-import type { Measurement as MeasurementShape, MeasurementFilter as StoreFilter } from '../../store/store.js';
+import type { Measurement as MeasurementShape, MeasurementFilter as StoreFilter, RecordOutcome } from '../../store/store.js';
 import { builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
 import { loadStored } from '../global-ids.js';
@@ -73,8 +73,14 @@ export const RecordMeasurementInput = builder.inputType('RecordMeasurementInput'
   }),
 });
 
-const RecordMeasurementsPayload = builder.objectRef<{ count: number }>('RecordMeasurementsPayload').implement({
-  fields: (t) => ({ count: t.exposeInt('count') }),
+const RecordMeasurementsPayload = builder.objectRef<RecordOutcome>('RecordMeasurementsPayload').implement({
+  fields: (t) => ({
+    count: t.int({ description: 'Rows stored: inserted + replaced.', resolve: (o) => o.inserted + o.replaced }),
+    inserted: t.exposeInt('inserted', { description: 'Rows that added a measurement.' }),
+    replaced: t.exposeInt('replaced', {
+      description: 'Rows that replaced the value stored for their test and timestamp, or given by an earlier row of the batch.',
+    }),
+  }),
 });
 
 builder.mutationFields((t) => ({
@@ -87,14 +93,15 @@ builder.mutationFields((t) => ({
   }),
   recordMeasurements: t.field({
     type: RecordMeasurementsPayload,
-    description: 'All or nothing: one bad row rejects the whole batch and stores none of it.',
+    description:
+      'All or nothing: one bad row rejects the whole batch and stores none of it. A test and timestamp recorded again replaces its value, so a retried batch is stored once.',
     authScopes: { write: true },
     args: { input: t.arg({ type: [RecordMeasurementInput], required: true }) },
     resolve: async (_root, { input }, { store, api }) => {
       if (input.length > api.maxBatchSize) {
         throw badUserInput(`input: ${input.length} rows is more than the ${api.maxBatchSize} one call may carry; split the batch`);
       }
-      return { count: await store.recordMeasurements(input) };
+      return store.recordMeasurements(input);
     },
   }),
 }));

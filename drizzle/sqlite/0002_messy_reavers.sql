@@ -1,0 +1,2 @@
+DROP INDEX `idx_measurements_test_name_timestamp`;--> statement-breakpoint
+CREATE UNIQUE INDEX `uq_measurements_test_name_timestamp` ON `confidence_measurements` (`test_name`,`timestamp`);
