@@ -1,14 +1,20 @@
 // Flag values read the same way by every command; each error names the flag it came from.
 import { z } from 'zod';
 import type { Severity } from '../store/store.js';
+import { readIsoInstant } from '../store/validation.js';
 import { readSeverity } from '../transfer/crossbridge-vocabulary.js';
 import { UsageError } from './run-command.js';
 
-/** An ISO-8601 instant for the named flag (`--since`, `--timestamp`, ...). */
+/**
+ * An ISO-8601 instant for the named flag (`--since`, `--timestamp`, ...), by the API's rules; a date
+ * alone is its midnight, and a time without an offset is UTC, as the original CLI read them.
+ */
 export function parseTime(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: "${value}" is not a date (use ISO-8601, e.g. 2026-11-01T00:00:00Z)`);
+  const date = readIsoInstant(/^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T00:00:00Z` : value, 'utc');
+  if (date === null) {
+    throw new UsageError(`${flag}: "${value}" is not a date in years 1 to 9999 (use ISO-8601, e.g. 2026-11-01T00:00:00Z)`);
+  }
   return date;
 }
 

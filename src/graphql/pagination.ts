@@ -1,6 +1,7 @@
 // Relay connections over the store's keyset pages: opaque cursors, checked page sizes, lazy totals.
 import { z } from 'zod';
 import { defaultPageSize, type Page, type PageRequest, type TimeCursor } from '../store/store.js';
+import { isStorableInstant } from '../store/validation.js';
 import { badUserInput } from './errors.js';
 
 export const maxPageSize = 500;
@@ -28,7 +29,7 @@ function decode<T>(cursor: string, schema: z.ZodType<T>, argument: string): T {
   }
 }
 
-const timeCursor = z.object({ t: z.number().int(), i: z.number().int().positive() }).strict();
+const timeCursor = z.object({ t: z.number().int().refine((t) => isStorableInstant(new Date(t))), i: z.number().int().positive() }).strict();
 const nameCursor = z.object({ n: z.string() }).strict();
 
 export const timeCursors = {

@@ -49,7 +49,8 @@ import type {
   TimeCursor,
   TrackedTest,
 } from './store.js';
-import { toMeasurementValues, type MeasurementValues } from './validation.js';
+import { InvalidInputError } from './errors.js';
+import { acknowledgerSchema, toMeasurementValues, type MeasurementValues } from './validation.js';
 
 /**
  * The database the shared queries are written against. Its static type is pg-core's; a SQLite
@@ -289,6 +290,8 @@ export abstract class SqlStore implements Store {
   }
 
   async acknowledgeAlert(id: number, by: string | null, at: Date): Promise<AcknowledgeResult> {
+    const checked = acknowledgerSchema.safeParse(by);
+    if (!checked.success) throw new InvalidInputError([{ path: 'by', message: checked.error.issues[0]!.message }]);
     const { driftAlerts: al } = this.tables;
     // The guard on `acknowledged` makes the first acknowledgement win without a read-then-write race.
     const [updated] = await this.atomically((tx) =>

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
+import { InvalidInputError } from '../store/errors.js';
 import { tableNames, type Store, type TableName } from '../store/store.js';
 import type { RowSource } from './crossbridge-pg-source.js';
 import type { TableCounts, TransferProgress } from './json-export.js';
-import { toJsonRow } from './json-rows.js';
+import { jsonRowSchemas, toJsonRow } from './json-rows.js';
 
 export interface TableVerification {
   table: TableName;
@@ -25,15 +26,34 @@ export async function tableChecksum(store: RowSource, table: TableName): Promise
 }
 
 /**
- * Copies every table, batch by batch, each batch in its own transaction, keeping ids, times and
- * acknowledgements. Rows whose id the target has are skipped, so a re-run after an interruption
- * completes the copy and a second run adds nothing.
+ * Refuses, before anything is written, the first source row that breaks the rules every way in
+ * shares (an old database may hold one from before them): the target could not store it, and a
+ * copy that stopped on it would stop there again on every re-run.
+ */
+async function checkRows(source: RowSource): Promise<void> {
+  for (const table of tableNames) {
+    for await (const batch of source.streamRows(table, 5000)) {
+      for (const row of batch) {
+        const checked = jsonRowSchemas[table].safeParse(toJsonRow(row));
+        if (checked.success) continue;
+        const issue = checked.error.issues[0]!;
+        throw new InvalidInputError([{ path: [`${table} id ${row.id}`, ...issue.path].join('.'), message: issue.message }]);
+      }
+    }
+  }
+}
+
+/**
+ * Checks every source row, then copies every table, batch by batch, each batch in its own
+ * transaction, keeping ids, times and acknowledgements. Rows the target has (by id, or by test and
+ * instant) are skipped, so a re-run after an interruption completes the copy and a second run adds nothing.
  */
 export async function copyStore(
   source: RowSource,
   target: Store,
   options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void } = {},
 ): Promise<TableCounts> {
+  await checkRows(source);
   const inserted: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
   for (const table of tableNames) {
     const total = await source.countRows(table);

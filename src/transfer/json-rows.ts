@@ -3,7 +3,7 @@
 // original CrossBridge export and the seed's minimal layout leave out ids and optional columns, write
 // naive UTC instants and their own severity words, all of which are read here.
 import { z } from 'zod';
-import { maxLabelLength, maxTestNameLength } from '../store/validation.js';
+import { maxLabelLength, maxTestNameLength, storableText } from '../store/validation.js';
 import type { Measurement, TableName, TableRows } from '../store/store.js';
 import { readDirection, readInstant, readSeverity, readTrend } from './crossbridge-vocabulary.js';
 
@@ -27,9 +27,9 @@ export const maxMessageLength = 10_000;
 export const maxRecommendationLength = 2_000;
 export const maxRecommendations = 100;
 const score = z.number().min(0).max(1);
-const name = z.string().min(1).max(maxTestNameLength);
-const label = z.string().min(1).max(maxLabelLength).nullable();
-const strings = z.array(z.string().max(maxRecommendationLength, `must be at most ${maxRecommendationLength} characters`)).max(maxRecommendations);
+const name = storableText(maxTestNameLength).min(1);
+const label = storableText(maxLabelLength).min(1).nullable();
+const strings = z.array(storableText(maxRecommendationLength)).max(maxRecommendations);
 const flag = z.union([z.boolean(), z.literal(0).transform(() => false), z.literal(1).transform(() => true)]);
 
 /** A measurement as a file may hold it: without an id (the database gives one) or created_at. */
@@ -115,12 +115,12 @@ const alertRow = z
     category: label.optional(),
     severity,
     drift_percentage: finite,
-    message: z.string().max(maxMessageLength, `must be at most ${maxMessageLength} characters`),
+    message: storableText(maxMessageLength),
     recommendations: strings,
     created_at: instant,
     acknowledged: flag,
     acknowledged_at: instant.nullable().optional(),
-    acknowledged_by: z.string().max(maxLabelLength).nullable().optional(),
+    acknowledged_by: storableText(maxLabelLength).nullable().optional(),
   })
   .strict()
   .transform((r) => ({

@@ -19,6 +19,14 @@ for (const backend of backends) {
       ['an empty test name', { testName: '  ', confidence: 0.5 }, /testName: must not be empty/],
       ['a 10,000-character test name', { testName: 'x'.repeat(10_000), confidence: 0.5 }, /testName: must be at most 512 characters/],
       ['a missing confidence', { testName: 't' }, /confidence/],
+      // One set of rules for both backends: PostgreSQL cannot store NUL, nor read back year 0.
+      ['a NUL in the test name', { testName: 'a\u0000b', confidence: 0.5 }, /testName: must not contain NUL/],
+      ['a NUL in the category', { testName: 't', confidence: 0.5, category: 'ui\u0000' }, /category: must not contain NUL/],
+      ['a NUL in the failure id', { testName: 't', confidence: 0.5, failureId: '\u0000' }, /failureId: must not contain NUL/],
+      ['February 30th', { testName: 't', confidence: 0.5, timestamp: '2024-02-30T00:00:00Z' }, /real calendar date/],
+      ['24:00', { testName: 't', confidence: 0.5, timestamp: '2024-01-01T24:00:00Z' }, /real calendar date/],
+      ['year 0', { testName: 't', confidence: 0.5, timestamp: '0000-01-01T00:00:00Z' }, /years 1 to 9999/],
+      ['an offset that reaches year 10000', { testName: 't', confidence: 0.5, timestamp: '9999-12-31T23:59:59-14:00' }, /years 1 to 9999/],
     ] as const)('%s is BAD_USER_INPUT and stores nothing', async ([, input, message], { api }) => {
       const result = await api.gql(record, { input });
       expect(result.status).not.toBe(500);
@@ -45,6 +53,13 @@ for (const backend of backends) {
       ['a malformed node id', `{ node(id: "garbage") { id } }`, /is not an id this API gave out/],
       ['negative cleanup days', `mutation { cleanup(input: { alertsDays: -1 }) { alerts } }`, /alertsDays/],
       ['a bad since', `{ statistics(since: "soon") { totalTests } }`, /DateTime must be an ISO-8601 time/],
+      ['a since in year 0', `{ measurements(first: 1, filter: { since: "0000-06-01T00:00:00Z" }) { totalCount } }`, /years 1 to 9999/],
+      [
+        'a cursor whose time is out of range',
+        `{ measurements(first: 1, after: "${Buffer.from(JSON.stringify({ t: -70_000_000_000_000, i: 1 })).toString('base64url')}") { totalCount } }`,
+        /is not a cursor this connection gave out/,
+      ],
+      ['an acknowledger with a NUL', `mutation { acknowledgeAlert(id: "${Buffer.from('DriftAlert:1').toString('base64url')}", by: "a\\u0000") { id } }`, /by: must not contain NUL/],
     ] as const)('%s is BAD_USER_INPUT', async ([, query, message], { api }) => {
       const result = await api.gql(query);
       expect(result.status).not.toBe(500);

@@ -6,8 +6,9 @@ import { openStore } from '../../src/store/open-store.js';
 import { InvalidInputError } from '../../src/store/errors.js';
 import type { Store } from '../../src/store/store.js';
 import { exportJson } from '../../src/transfer/json-export.js';
+import { copyStore } from '../../src/transfer/copy.js';
 import { importJson } from '../../src/transfer/json-import.js';
-import { backends, createTestDatabase, storeTest } from '../support/test-stores.js';
+import { backends, createTestDatabase, insertRawMeasurements, migrateUpTo, storeTest } from '../support/test-stores.js';
 
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
 
@@ -137,6 +138,44 @@ for (const backend of backends) {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as InvalidInputError).issues).toStrictEqual([{ path: 'measurements.2.confidence', message: 'Too big: expected number to be <=1' }]);
       expect(await store.countRows('measurements')).toBe(0);
+    });
+
+    test('a NUL at row 3,000 is found before anything is written: nothing imported, the row named', async ({ store }) => {
+      const file = tempFile('nul.json');
+      const measurements = Array.from({ length: 3000 }, (_, i) => ({
+        test_name: i === 2999 ? 'bad\u0000name' : `t${i % 7}`,
+        confidence: 0.5,
+        timestamp: new Date(t0 + i * 1000).toISOString(),
+      }));
+      const alerts = [{ id: 1, test_name: 't', severity: 'HIGH', drift_percentage: 0.2, message: 'm\u0000', recommendations: [], created_at: '2026-11-01T00:00:00Z', acknowledged: false }];
+      fs.writeFileSync(file, JSON.stringify({ measurements, alerts }));
+      const error = await importJson(store, file).catch((e: unknown) => e);
+      expect((error as InvalidInputError).issues).toStrictEqual([
+        { path: 'measurements.2999.test_name', message: 'must not contain NUL (U+0000)' },
+        { path: 'alerts.0.message', message: 'must not contain NUL (U+0000)' },
+      ]);
+      expect(await store.countRows('measurements')).toBe(0);
+    });
+
+    test('copy refuses, before writing, a source row from before the rules, naming its table and id', async ({ store }) => {
+      const source = await createTestDatabase('sqlite');
+      try {
+        await migrateUpTo(source.config, Infinity);
+        await insertRawMeasurements(source.config, [
+          { id: 1, testName: 'fine', confidence: 0.5, timestamp: new Date(t0) },
+          { id: 2, testName: 'nul\u0000inside', confidence: 0.5, timestamp: new Date(t0) },
+        ]);
+        const from = await openStore(source.config);
+        try {
+          const error = await copyStore(from, store).catch((e: unknown) => e);
+          expect((error as InvalidInputError).issues).toStrictEqual([{ path: 'measurements id 2.test_name', message: 'must not contain NUL (U+0000)' }]);
+          expect(await store.countRows('measurements')).toBe(0);
+        } finally {
+          await from.close();
+        }
+      } finally {
+        await source.destroy();
+      }
     });
 
     test('malformed JSON imports nothing', async ({ store }) => {

@@ -1,17 +1,17 @@
 import { Kind } from 'graphql';
 import { directions, severities } from '../../store/store.js';
+import { readIsoInstant } from '../../store/validation.js';
 import { builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
 
-// ISO-8601 with a date, a time and an offset (Z or ±hh:mm): an instant, never a local time.
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
+// ISO-8601 with a date, a time and an offset (Z or ±hh:mm): an instant, never a local time; a real
+// calendar date, in years 1 to 9999, so that either backend stores it.
 function parseInstant(value: unknown): Date {
-  if (typeof value === 'string' && isoInstant.test(value)) {
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) return date;
-  }
-  throw badUserInput(`DateTime must be an ISO-8601 time with an offset, e.g. 2026-11-24T09:30:00Z; got ${JSON.stringify(value)?.slice(0, 60)}`);
+  const date = typeof value === 'string' ? readIsoInstant(value, 'refuse') : null;
+  if (date) return date;
+  throw badUserInput(
+    `DateTime must be an ISO-8601 time with an offset on a real calendar date in years 1 to 9999, e.g. 2026-11-24T09:30:00Z; got ${JSON.stringify(value)?.slice(0, 60)}`,
+  );
 }
 
 export const DateTime = builder.scalarType('DateTime', {
