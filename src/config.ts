@@ -32,6 +32,8 @@ export type DatabaseConfig =
       url: string;
       schema: string;
       pool: PoolSize;
+      /** Milliseconds a statement may wait for a lock, and run at all, before it fails (0: no limit). */
+      timeouts?: { lockMs: number; statementMs: number };
       /** How this process's connections are named in pg_stat_activity (default `driftwatch`; the alert listener adds `-alerts`). */
       applicationName?: string;
     };
@@ -217,6 +219,8 @@ const environment = z
     POSTGRES_SCHEMA: pgSchemaName.default('drift'),
     DRIFT_PG_POOL_MIN: wholeNumber(0, 1000).default(1),
     DRIFT_PG_POOL_MAX: wholeNumber(1, 1000).default(10),
+    DRIFT_PG_LOCK_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(5_000),
+    DRIFT_PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(60_000),
     DRIFT_PG_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, 'printable ASCII, at most 63 characters').default('driftwatch'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
@@ -306,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       url,
       schema: e.POSTGRES_SCHEMA,
       pool: { min: e.DRIFT_PG_POOL_MIN, max: e.DRIFT_PG_POOL_MAX },
+      timeouts: { lockMs: e.DRIFT_PG_LOCK_TIMEOUT_MS, statementMs: e.DRIFT_PG_STATEMENT_TIMEOUT_MS },
       applicationName: e.DRIFT_PG_APPLICATION_NAME,
     },
     server,

@@ -10,6 +10,7 @@ import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
 import { createMetrics } from './metrics.js';
+import { createReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import type { Logger } from './logger.js';
 import { attachWebSocketSubscriptions } from './websocket.js';
@@ -43,7 +44,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   logger.info({ database: describeDatabase(config.database) }, 'database ready');
   const alerts = await openAlertBus(config, database, logger);
   const metrics = createMetrics(database, () => alerts.subscriberCount());
-  const store = metrics.instrumentStore(database);
+  const readiness = createReadiness(database);
+  const store = readiness.watch(metrics.instrumentStore(database));
   const drift = metrics.instrumentDrift(new StoreDriftService(store, alerts, config.drift));
   const ingestAnalyzer = config.maintenance.analyzeAfterIngest ? new IngestAnalyzer(drift, config.maintenance.analyzeDebounceMs, logger) : null;
   const retention = scheduleRetention(store, config.maintenance, logger);
@@ -69,9 +71,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       return;
     }
     if (req.url === '/ready') {
-      store.countRows('alerts').then(
-        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
-        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"database unavailable"}'),
+      void readiness.check().then(({ ready, status }) =>
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status })),
       );
       return;
     }

@@ -27,9 +27,31 @@ function causes(error: unknown): unknown[] {
 /** True when a failure says the database cannot be reached right now, not that the query was wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return causes(error).some((e) => {
-    const code = (e as { code?: unknown }).code;
-    return (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) || unavailableMessages.test((e as Error).message);
+    const code = codeOf(e);
+    return (code !== undefined && (unavailableCodes.has(code) || code.startsWith('08'))) || unavailableMessages.test((e as Error).message);
   });
+}
+
+/**
+ * Why the database could not do the work right now, when the fault is the database's state rather
+ * than the request: away, a lock held by another session (lock_timeout), a statement over its time
+ * (statement_timeout) or a full disk. Null for anything else.
+ */
+export type DatabaseBusy = 'unavailable' | 'locked' | 'too-slow' | 'disk-full';
+
+const busyCodes: Record<string, DatabaseBusy> = { '55P03': 'locked', '57014': 'too-slow', '53100': 'disk-full', SQLITE_FULL: 'disk-full' };
+
+export function databaseBusy(error: unknown): DatabaseBusy | null {
+  for (const e of causes(error)) {
+    const code = codeOf(e);
+    if (code !== undefined && code in busyCodes) return busyCodes[code]!;
+  }
+  return isDatabaseUnavailable(error) ? 'unavailable' : null;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** The driver's own words for a failed query, without the SQL and parameters Drizzle wraps it in. */

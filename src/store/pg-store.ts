@@ -2,7 +2,7 @@ import { type SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import type pg from 'pg';
+import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
@@ -25,6 +25,8 @@ export class PgStore extends SqlStore {
     db: SqlDatabase,
     readonly schema: string,
     private readonly pool: pg.Pool,
+    /** One connection of its own for ping(), apart from the pool the work shares. */
+    private readonly pingPool: pg.Pool,
     /** How many transactions this store's connection is inside of: 0 for the pool itself. */
     private readonly depth = 0,
   ) {
@@ -33,7 +35,15 @@ export class PgStore extends SqlStore {
 
   static async open(options: PgConnectionOptions): Promise<PgStore> {
     const db = await connectPg(options);
-    return new PgStore(db, options.schema, db.$client);
+    const pingPool = new pg.Pool({
+      connectionString: options.url,
+      max: 1,
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 5_000,
+      application_name: `${options.applicationName ?? 'driftwatch'}-ready`,
+    });
+    pingPool.on('error', () => {});
+    return new PgStore(db, options.schema, db.$client, pingPool);
   }
 
   /**
@@ -45,7 +55,7 @@ export class PgStore extends SqlStore {
     if (this.depth > 0) {
       const savepoint = sql.raw(`sp${this.depth}`);
       await this.db.execute(sql`savepoint ${savepoint}`);
-      const nested = new PgStore(this.db, this.schema, this.pool, this.depth + 1) as this;
+      const nested = new PgStore(this.db, this.schema, this.pool, this.pingPool, this.depth + 1) as this;
       try {
         const result = await work(nested);
         await this.db.execute(sql`release savepoint ${savepoint}`);
@@ -65,7 +75,7 @@ export class PgStore extends SqlStore {
     client.on('error', lost);
     try {
       await client.query('begin');
-      const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.pool, 1) as this;
+      const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.pool, this.pingPool, 1) as this;
       const result = await work(bound);
       await client.query('commit');
       return result;
@@ -92,6 +102,10 @@ export class PgStore extends SqlStore {
     return result.rows.filter((row) => row.inserted).length;
   }
 
+  protected async allowLongStatements(): Promise<void> {
+    await this.db.execute(sql`set local statement_timeout = 0`);
+  }
+
   protected changedRows(result: unknown): number {
     return (result as { rowCount: number | null }).rowCount ?? 0;
   }
@@ -113,6 +127,7 @@ export class PgStore extends SqlStore {
   async importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number> {
     const target = this.tableOf(table);
     return this.atomically(async (tx) => {
+      await tx.allowLongStatements();
       let inserted = 0;
       for (let i = 0; i < rows.length; i += insertChunk) {
         const chunk = rows.slice(i, i + insertChunk);
@@ -143,8 +158,21 @@ export class PgStore extends SqlStore {
   }
 
   async vacuum(): Promise<void> {
-    // VACUUM cannot run inside a transaction; each statement goes out on its own.
-    for (const table of Object.values(tables)) await this.db.execute(sql`vacuum analyze ${table}`);
+    // VACUUM cannot run inside a transaction: each statement goes out on its own, on one
+    // connection whose statement limit is lifted meanwhile.
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('set statement_timeout = 0');
+      const db = drizzle({ client, casing: 'snake_case' });
+      for (const table of Object.values(tables)) await db.execute(sql`vacuum analyze ${table}`);
+      await client.query('reset statement_timeout');
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
@@ -154,13 +182,17 @@ export class PgStore extends SqlStore {
     });
   }
 
+  async ping(): Promise<void> {
+    await this.pingPool.query('select 1');
+  }
+
   poolStats() {
     const pool = this.pool;
     return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.pingPool.end()]);
   }
 }
 

@@ -87,6 +87,8 @@ export abstract class SqlStore implements Store {
    * allows; returns how many rows were new rather than replacing a stored one.
    */
   protected abstract insertMeasurements(rows: MeasurementValues[]): Promise<number>;
+  /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
+  protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
   protected abstract changedRows(result: unknown): number;
   /** Called inside createAlert's transaction before the id is drawn and after the row is in. */
@@ -95,6 +97,7 @@ export abstract class SqlStore implements Store {
   abstract databaseSizeBytes(): Promise<number>;
   abstract vacuum(): Promise<void>;
   abstract withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T>;
+  abstract ping(): Promise<void>;
   abstract poolStats(): { total: number; idle: number; waiting: number } | null;
   abstract close(): Promise<void>;
 
@@ -347,14 +350,17 @@ export abstract class SqlStore implements Store {
 
   async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
     const { confidenceMeasurements: m, driftAnalysis: a, driftAlerts: al } = this.tables;
-    return this.atomically(async (tx) => ({
-      measurements: tx.changedRows(await tx.db.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays)))),
-      analyses: tx.changedRows(await tx.db.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays)))),
-      // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
-      alerts: tx.changedRows(
-        await tx.db.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays)))),
-      ),
-    }));
+    return this.atomically(async (tx) => {
+      await tx.allowLongStatements();
+      return {
+        measurements: tx.changedRows(await tx.db.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays)))),
+        analyses: tx.changedRows(await tx.db.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays)))),
+        // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
+        alerts: tx.changedRows(
+          await tx.db.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays)))),
+        ),
+      };
+    });
   }
 
   /** Rows fetched by id, in the order the ids were asked for (DataLoader's contract). */

@@ -60,6 +60,8 @@ export class SqliteStore extends SqlStore {
     return this.atomically(async () => this.upsertRows(rows));
   }
 
+  protected async allowLongStatements(): Promise<void> {}
+
   protected changedRows(result: unknown): number {
     return (result as Database.RunResult).changes;
   }
@@ -95,6 +97,10 @@ export class SqliteStore extends SqlStore {
   withTestLock<T>(_testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
     // The file's write lock is coarser than one test's, and it holds across processes.
     return this.atomically((tx) => work(tx));
+  }
+
+  async ping(): Promise<void> {
+    this.client.prepare('select 1').get();
   }
 
   poolStats() {

@@ -266,6 +266,12 @@ export interface Store {
    */
   withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T>;
 
+  /**
+   * Asks the database to answer, on a connection kept for this on PostgreSQL, so readiness is not
+   * held back by a pool busy with writers or by a table someone has locked.
+   */
+  ping(): Promise<void>;
+
   /** The connection pool's state, for metrics; null where there is no pool (SQLite). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
 

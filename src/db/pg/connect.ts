@@ -15,6 +15,8 @@ export interface PgConnectionOptions {
   url: string;
   schema: string;
   pool: PoolSize;
+  /** See DatabaseConfig; no limits when left out. */
+  timeouts?: { lockMs: number; statementMs: number } | undefined;
   applicationName?: string | undefined;
 }
 
@@ -42,6 +44,10 @@ export async function connectPg(options: PgConnectionOptions): Promise<PgDatabas
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'driftwatch',
+    // A lock held elsewhere (a migration, someone's LOCK TABLE) fails our statement fast, instead of
+    // filling the pool with waiting writers until nothing else gets a connection.
+    lock_timeout: options.timeouts?.lockMs,
+    statement_timeout: options.timeouts?.statementMs,
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener that kills the process.
   pool.on('error', () => {});
@@ -61,6 +67,8 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
   try {
     const lockKey = sql`hashtext(${`driftwatch.migrate.${schemaName}`})`;
     const locked = drizzle({ client, casing: 'snake_case' });
+    // A migration may rebuild an index over millions of rows: no statement limit while it runs.
+    await locked.execute(sql`set statement_timeout = 0`);
     await locked.execute(sql`select pg_advisory_lock(${lockKey})`);
     try {
       // Under the lock and before the first write: an adopted or adopting schema is never half-seen.
@@ -69,6 +77,7 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
       await migrate(locked, { migrationsFolder: pgMigrationsFolder, migrationsSchema: schemaName });
     } finally {
       await locked.execute(sql`select pg_advisory_unlock(${lockKey})`);
+      await locked.execute(sql`reset statement_timeout`);
     }
   } finally {
     client.release();
