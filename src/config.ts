@@ -86,7 +86,8 @@ export interface MaintenanceConfig {
 
 export interface Config {
   database: DatabaseConfig;
-  server: { host: string; port: number };
+  /** shutdownTimeoutMs: how long `serve` lets an orderly shutdown take before it exits anyway. */
+  server: { host: string; port: number; shutdownTimeoutMs?: number };
   api: ApiConfig;
   drift: DriftConfig;
   maintenance: MaintenanceConfig;
@@ -224,6 +225,7 @@ const environment = z
     DRIFT_PG_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, 'printable ASCII, at most 63 characters').default('driftwatch'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
+    DRIFT_SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
     DRIFT_API_KEYS: optionalText.pipe(apiKeys),
     DRIFT_ALLOW_ANONYMOUS: z.stringbool({ error: 'must be true or false' }).default(false),
     DRIFT_MAX_BATCH_SIZE: wholeNumber(1, 1_000_000).default(10_000),
@@ -277,7 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     );
   }
   const e = parsed.data;
-  const server = { host: e.HOST, port: e.PORT };
+  const server = { host: e.HOST, port: e.PORT, shutdownTimeoutMs: e.DRIFT_SHUTDOWN_TIMEOUT_MS };
   const api = { keys: e.DRIFT_API_KEYS, allowAnonymous: e.DRIFT_ALLOW_ANONYMOUS, maxBatchSize: e.DRIFT_MAX_BATCH_SIZE };
   const drift = definedOnly({
     lookbackDays: e.DRIFT_LOOKBACK_DAYS,

@@ -15,7 +15,7 @@ describe('configuration', () => {
   it('defaults to SQLite under data/ and a loopback server', () => {
     expect(loadConfig({})).toStrictEqual({
       database: { backend: 'sqlite', path: 'data/drift_tracking.db' },
-      server: { host: '127.0.0.1', port: 4000 },
+      server: { host: '127.0.0.1', port: 4000, shutdownTimeoutMs: 10_000 },
       api: { keys: [], allowAnonymous: false, maxBatchSize: 10_000 },
       drift: { lookbackDays: 30 },
       maintenance: {
@@ -34,6 +34,7 @@ describe('configuration', () => {
       url: 'postgresql://crossbridge:p%40ss%2Fword@localhost:5432/crossbridge',
       schema: 'drift',
       pool: { min: 1, max: 10 },
+      timeouts: { lockMs: 5_000, statementMs: 60_000 },
       applicationName: 'driftwatch',
     });
   });

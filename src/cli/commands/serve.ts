@@ -13,19 +13,35 @@ export const serveCommand = withDatabaseOptions(new Command('serve'))
     process.env.NODE_ENV ??= 'production';
     // Loaded here so the other commands start without building the GraphQL schema.
     const { startServer } = await import('../../server/main.js');
-    const { createLogger } = await import('../../server/logger.js');
-    const logger = createLogger();
+    const { createServiceLog } = await import('../../server/logger.js');
+    // Anything else written to a closed stdout or stderr (a dead log reader) is dropped, not a crash.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+    const log = createServiceLog();
+    const logger = log.logger;
     const server = await startServer(config, logger);
     let stopping = false;
+    const exit = async (code: number) => {
+      await log.close(1_000);
+      process.exit(code);
+    };
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
+      // An orderly shutdown that cannot finish (a client that never lets go, a database that never
+      // answers) must not leave a process that ignores SIGTERM.
+      const deadline = setTimeout(() => {
+        logger.error({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown did not finish in time; exiting');
+        void exit(1);
+      }, config.server.shutdownTimeoutMs!);
       server.close().then(
-        () => process.exit(0),
+        () => {
+          clearTimeout(deadline);
+          void exit(0);
+        },
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
+          void exit(1);
         },
       );
     };
