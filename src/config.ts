@@ -47,6 +47,17 @@ export interface ApiKey {
   scopes: ApiScope[];
 }
 
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** How long `serve` lets an orderly shutdown take before it exits anyway. */
+  shutdownTimeoutMs?: number;
+  /** A bearer key for /metrics and /ready besides the API keys, for a scraper that should hold no API key. */
+  metricsKey?: string;
+  /** A second listener, on the same host, serving only /metrics and /ready, without keys. */
+  metricsPort?: number;
+}
+
 export interface ApiConfig {
   /** Empty: no authentication (allowed on a loopback HOST, or with DRIFT_ALLOW_ANONYMOUS=true). */
   keys: ApiKey[];
@@ -86,8 +97,7 @@ export interface MaintenanceConfig {
 
 export interface Config {
   database: DatabaseConfig;
-  /** shutdownTimeoutMs: how long `serve` lets an orderly shutdown take before it exits anyway. */
-  server: { host: string; port: number; shutdownTimeoutMs?: number };
+  server: ServerConfig;
   api: ApiConfig;
   drift: DriftConfig;
   maintenance: MaintenanceConfig;
@@ -226,6 +236,8 @@ const environment = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
     DRIFT_SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
+    DRIFT_METRICS_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    DRIFT_METRICS_PORT: port.optional(),
     DRIFT_API_KEYS: optionalText.pipe(apiKeys),
     DRIFT_ALLOW_ANONYMOUS: z.stringbool({ error: 'must be true or false' }).default(false),
     DRIFT_MAX_BATCH_SIZE: wholeNumber(1, 1_000_000).default(10_000),
@@ -279,7 +291,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     );
   }
   const e = parsed.data;
-  const server = { host: e.HOST, port: e.PORT, shutdownTimeoutMs: e.DRIFT_SHUTDOWN_TIMEOUT_MS };
+  const server: ServerConfig = {
+    host: e.HOST,
+    port: e.PORT,
+    shutdownTimeoutMs: e.DRIFT_SHUTDOWN_TIMEOUT_MS,
+    ...(e.DRIFT_METRICS_KEY !== undefined && { metricsKey: e.DRIFT_METRICS_KEY }),
+    ...(e.DRIFT_METRICS_PORT !== undefined && { metricsPort: e.DRIFT_METRICS_PORT }),
+  };
   const api = { keys: e.DRIFT_API_KEYS, allowAnonymous: e.DRIFT_ALLOW_ANONYMOUS, maxBatchSize: e.DRIFT_MAX_BATCH_SIZE };
   const drift = definedOnly({
     lookbackDays: e.DRIFT_LOOKBACK_DAYS,

@@ -9,6 +9,7 @@ import { startPolledAlertBus } from '../service/stored-alert-bus.js';
 import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
+import { authenticate } from '../graphql/authentication.js';
 import { createMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
@@ -19,6 +20,8 @@ import { createYoga } from './yoga.js';
 export interface RunningServer {
   /** Where GraphQL (and GraphiQL) is served, e.g. http://127.0.0.1:4000/graphql */
   url: string;
+  /** The origin of the separate /metrics and /ready listener, when DRIFT_METRICS_PORT asks for one. */
+  metricsOrigin: string | null;
   close(): Promise<void>;
 }
 
@@ -58,32 +61,51 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     plugins: [metrics.plugin, useRequestLog(logger)],
   });
 
-  const server = http.createServer((req, res) => {
-    if (req.url === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      return;
-    }
+  /** Answers /metrics and /ready; false for any other path. */
+  const monitoring = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     if (req.url === '/metrics') {
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
         () => res.writeHead(503).end(),
       );
-      return;
+      return true;
     }
     if (req.url === '/ready') {
       void readiness.check().then(({ ready, status }) =>
         res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status })),
       );
+      return true;
+    }
+    return false;
+  };
+  // Where API keys guard the API, they guard what it tells about itself too: any API key or the
+  // metrics key opens /metrics and /ready. /health says only that the process is up.
+  const monitoringKeys = [...config.api.keys, ...(config.server.metricsKey ? [{ name: 'metrics', key: config.server.metricsKey, scopes: [] }] : [])];
+  const server = http.createServer((req, res) => {
+    if (req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
+    if ((req.url === '/metrics' || req.url === '/ready') && config.api.keys.length > 0 && !authenticate(monitoringKeys, req.headers.authorization ?? null)) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end('{"error":"a valid API key or metrics key is required"}');
+      return;
+    }
+    if (monitoring(req, res)) return;
     void yoga(req, res);
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.server.port, config.server.host, () => resolve());
+  const monitoringServer =
+    config.server.metricsPort === undefined ? null : http.createServer((req, res) => monitoring(req, res) || void res.writeHead(404).end());
+  const listen = (target: http.Server, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(port, config.server.host, () => resolve());
     });
+  try {
+    await listen(server, config.server.port);
+    if (monitoringServer) await listen(monitoringServer, config.server.metricsPort!);
   } catch (error) {
+    server.close();
+    monitoringServer?.close();
     // A taken port must not leave the database connections and the listener behind.
     retention.stop();
     await alerts.close();
@@ -96,11 +118,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}${yoga.graphqlEndpoint}`;
   logger.info({ endpoint: url }, 'serving GraphQL');
+  const metricsOrigin = monitoringServer ? `http://${host}:${(monitoringServer.address() as AddressInfo).port}` : null;
+  if (metricsOrigin) logger.info({ endpoint: metricsOrigin }, 'serving /metrics and /ready');
 
   return {
     url,
+    metricsOrigin,
     close: async () => {
       // Stop taking connections, end subscriptions, let in-flight requests finish, then the database.
+      monitoringServer?.close();
+      monitoringServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await alerts.close();
       await websockets.close();

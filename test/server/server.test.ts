@@ -183,7 +183,7 @@ describe('WebSocket subscriptions with API keys', () => {
       expect(await subscribe({})).toMatch(/^error: .*A valid API key is required/);
 
       const accepted = subscribe({ authorization: 'Bearer dashboard-key-0123456789' });
-      await waitForSubscribers(server.url, 1);
+      await waitForSubscribers(server.url, 1, 'dashboard-key-0123456789');
       const now = Date.now();
       const rows = Array.from({ length: 20 }, (_, i) => ({ testName: 'secured', confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(now - (20 - i) * 60_000).toISOString() }));
       const post = (query: string, variables?: object) =>
@@ -195,6 +195,36 @@ describe('WebSocket subscriptions with API keys', () => {
       await post(`mutation($i: [RecordMeasurementInput!]!) { recordMeasurements(input: $i) { count } }`, { i: rows });
       await post(`mutation { analyzeDrift { alerts { id } } }`);
       expect(await accepted).toBe('alert: secured');
+    } finally {
+      await server.close();
+      await database.destroy();
+    }
+  });
+});
+
+describe('/metrics and /ready with API keys', () => {
+  it('need an API key or the metrics key on the API port, none on the metrics port; /health stays open', async () => {
+    const database = await createTestDatabase('sqlite');
+    const keys = [{ name: 'dash', key: 'dashboard-key-0123456789', scopes: ['read' as const] }];
+    const metricsKey = 'scraper-key-0123456789';
+    const base = loadConfig({});
+    const server = await startServer(
+      { ...base, database: database.config, server: { host: '127.0.0.1', port: 0, metricsKey, metricsPort: 0 }, api: { ...base.api, keys } },
+      createLogger({ level: 'silent' }),
+    );
+    const status = (url: URL, key?: string) => fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} }).then((r) => r.status);
+    try {
+      const api = (path: string) => new URL(path, server.url);
+      expect(await status(api('/health'))).toBe(200);
+      for (const path of ['/metrics', '/ready']) {
+        expect([path, await status(api(path))]).toStrictEqual([path, 401]);
+        expect([path, await status(api(path), 'not-a-key-0123456789')]).toStrictEqual([path, 401]);
+        expect([path, await status(api(path), metricsKey)]).toStrictEqual([path, 200]);
+        expect([path, await status(api(path), 'dashboard-key-0123456789')]).toStrictEqual([path, 200]);
+        expect([path, await status(new URL(path, server.metricsOrigin!))]).toStrictEqual([path, 200]);
+      }
+      expect(await fetch(new URL('/metrics', server.metricsOrigin!)).then((r) => r.text())).toMatch(/^driftwatch_alert_subscribers 0$/m);
+      expect(await status(new URL('/graphql', server.metricsOrigin!))).toBe(404);
     } finally {
       await server.close();
       await database.destroy();
