@@ -56,6 +56,20 @@ export interface ServerConfig {
   metricsKey?: string;
   /** A second listener, on the same host, serving only /metrics and /ready, without keys. */
   metricsPort?: number;
+  /** The largest request body read; see bodyLimitFor. */
+  maxBodyBytes?: number;
+  /** Open WebSocket connections one process accepts (default defaultMaxWebSocketConnections). */
+  maxWebSocketConnections?: number;
+}
+
+export const defaultMaxWebSocketConnections = 1000;
+
+/**
+ * Room for the largest batch one call may carry: 400 bytes a row holds a 100-character test name
+ * with category, failure id and scores twice over; at least 1 MiB.
+ */
+export function bodyLimitFor(maxBatchSize: number): number {
+  return Math.max(1024 * 1024, maxBatchSize * 400);
 }
 
 export interface ApiConfig {
@@ -238,6 +252,8 @@ const environment = z
     DRIFT_SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
     DRIFT_METRICS_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     DRIFT_METRICS_PORT: port.optional(),
+    DRIFT_MAX_BODY_BYTES: wholeNumber(1024, 1024 * 1024 * 1024).optional(),
+    DRIFT_MAX_WS_CONNECTIONS: wholeNumber(1, 1_000_000).default(defaultMaxWebSocketConnections),
     DRIFT_API_KEYS: optionalText.pipe(apiKeys),
     DRIFT_ALLOW_ANONYMOUS: z.stringbool({ error: 'must be true or false' }).default(false),
     DRIFT_MAX_BATCH_SIZE: wholeNumber(1, 1_000_000).default(10_000),
@@ -297,6 +313,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     shutdownTimeoutMs: e.DRIFT_SHUTDOWN_TIMEOUT_MS,
     ...(e.DRIFT_METRICS_KEY !== undefined && { metricsKey: e.DRIFT_METRICS_KEY }),
     ...(e.DRIFT_METRICS_PORT !== undefined && { metricsPort: e.DRIFT_METRICS_PORT }),
+    maxBodyBytes: e.DRIFT_MAX_BODY_BYTES ?? bodyLimitFor(e.DRIFT_MAX_BATCH_SIZE),
+    maxWebSocketConnections: e.DRIFT_MAX_WS_CONNECTIONS,
   };
   const api = { keys: e.DRIFT_API_KEYS, allowAnonymous: e.DRIFT_ALLOW_ANONYMOUS, maxBatchSize: e.DRIFT_MAX_BATCH_SIZE };
   const drift = definedOnly({

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeDatabase, type Config } from '../config.js';
+import { bodyLimitFor, defaultMaxWebSocketConnections, describeDatabase, type Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { AlertBus } from '../service/alert-bus.js';
@@ -11,6 +11,7 @@ import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
 import { authenticate } from '../graphql/authentication.js';
 import { createMetrics } from './metrics.js';
+import { readBody, refuse } from './request-body.js';
 import { createReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import type { Logger } from './logger.js';
@@ -81,6 +82,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Where API keys guard the API, they guard what it tells about itself too: any API key or the
   // metrics key opens /metrics and /ready. /health says only that the process is up.
   const monitoringKeys = [...config.api.keys, ...(config.server.metricsKey ? [{ name: 'metrics', key: config.server.metricsKey, scopes: [] }] : [])];
+  const bodyLimits = { maxBytes: config.server.maxBodyBytes ?? bodyLimitFor(config.api.maxBatchSize), maxDepth: 32 };
+  /** Reads a body only for a caller holding a key (where keys are set), and only as much as allowed. */
+  const guardBody = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const refused = (status: number, code: string, message: string) => {
+      logger.info({ method: req.method, path: req.url?.split('?')[0], status, codes: [code] }, 'request refused before reading its body');
+      refuse(res, status, code, message);
+    };
+    if (config.api.keys.length > 0 && !authenticate(config.api.keys, req.headers.authorization ?? null)) {
+      refused(401, 'UNAUTHENTICATED', 'A valid API key is required: send "Authorization: Bearer <key>".');
+      return;
+    }
+    void readBody(req, bodyLimits).then((outcome) => {
+      if (!outcome.ok) return refused(outcome.status, outcome.code, outcome.message);
+      // graphql-yoga's Node adapter takes a body already read from `req.body`, as behind a body parser.
+      (req as { body?: unknown }).body = outcome.body;
+      void yoga(req, res);
+    });
+  };
   const server = http.createServer((req, res) => {
     if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -91,7 +110,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       return;
     }
     if (monitoring(req, res)) return;
-    void yoga(req, res);
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') void yoga(req, res);
+    else guardBody(req, res);
   });
   const monitoringServer =
     config.server.metricsPort === undefined ? null : http.createServer((req, res) => monitoring(req, res) || void res.writeHead(404).end());
@@ -113,7 +133,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   // Attached once listening, so a failed listen is not reported again by the WebSocket server.
-  const websockets = attachWebSocketSubscriptions(server, yoga);
+  const websockets = attachWebSocketSubscriptions(server, yoga, { keys: config.api.keys, maxConnections: config.server.maxWebSocketConnections ?? defaultMaxWebSocketConnections });
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}${yoga.graphqlEndpoint}`;

@@ -2,6 +2,8 @@ import type http from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { ApiKey } from '../config.js';
+import { authenticate } from '../graphql/authentication.js';
 import type { DriftYoga } from './yoga.js';
 
 interface EnvelopedExecution {
@@ -14,16 +16,33 @@ interface EnvelopedExecution {
  * through yoga's envelope: the same schema, plugins, limits and authentication. A browser cannot
  * set headers on a WebSocket, so the API key may also come as `connectionParams.authorization`.
  */
-export function attachWebSocketSubscriptions(server: http.Server, yoga: DriftYoga): { close(): Promise<void> } {
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+export function attachWebSocketSubscriptions(
+  server: http.Server,
+  yoga: DriftYoga,
+  options: { keys: readonly ApiKey[]; maxConnections: number },
+): { close(): Promise<void> } {
+  const sockets = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    // Refused at the upgrade, before a socket is held: idle connections must not use up the
+    // process's file descriptors and shut out /health and keyed clients.
+    verifyClient: (_info, accept) => accept(sockets.clients.size < options.maxConnections, 503, 'Too many WebSocket connections'),
+  });
+  const authorizationOf = (ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: http.IncomingMessage } }) => {
+    const fromParams = ctx.connectionParams?.authorization;
+    return typeof fromParams === 'string' ? fromParams : (ctx.extra.request.headers.authorization ?? null);
+  };
   const disposable = useServer(
     {
+      // A connection that never says who it is gets closed (graphql-ws: 4408), and one whose key
+      // is wrong is refused at connection_init (4403) instead of being acknowledged and held.
+      connectionInitWaitTimeout: 3_000,
+      onConnect: (ctx) => options.keys.length === 0 || authenticate(options.keys, authorizationOf(ctx)) !== null,
       execute: (args) => (args.rootValue as EnvelopedExecution).execute(args as ExecutionArgs) as never,
       subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args as ExecutionArgs) as never,
       onSubscribe: async (ctx, _id, params) => {
         const headers = new Headers();
-        const fromParams = ctx.connectionParams?.authorization;
-        const authorization = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
+        const authorization = authorizationOf(ctx);
         if (authorization) headers.set('authorization', authorization);
         const request = new Request(`http://localhost${yoga.graphqlEndpoint}`, { headers, method: 'POST' });
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, request, params });
