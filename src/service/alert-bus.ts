@@ -1,4 +1,4 @@
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { DriftAlert } from '../store/store.js';
 
 /** Where raised alerts go: the GraphQL subscription listens here. */
@@ -38,12 +38,49 @@ export class InProcessAlertBus implements AlertBus {
   }
 }
 
-/** The alerts an emitter emits as 'alert', until the subscriber's signal or the bus's own ends. */
-export async function* alertsFrom(emitter: EventEmitter, closed: AbortSignal, signal?: AbortSignal): AsyncIterable<DriftAlert> {
+/** A subscriber let more alerts pile up unread than a subscriber may hold; it was ended. */
+export class SubscriberTooSlowError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} alerts waited unread for this subscriber`);
+    this.name = 'SubscriberTooSlowError';
+  }
+}
+
+/** How many alerts may wait for one subscriber that is not reading (a stalled client, a full socket). */
+export const maxQueuedAlerts = 1000;
+
+/**
+ * The alerts an emitter emits as 'alert', until the subscriber's signal or the bus's own ends.
+ * Each subscriber holds at most `limit` unread alerts: past that it is ended with
+ * SubscriberTooSlowError (its client reconnects and catches up from the API) rather than buffering
+ * without bound. Publishing only appends to a short array, so one slow reader never holds up others.
+ */
+export async function* alertsFrom(emitter: EventEmitter, closed: AbortSignal, signal?: AbortSignal, limit = maxQueuedAlerts): AsyncIterable<DriftAlert> {
   const stop = signal ? AbortSignal.any([signal, closed]) : closed;
+  const queue: DriftAlert[] = [];
+  let overflowed = false;
+  let wake: (() => void) | null = null;
+  const onAlert = (alert: DriftAlert) => {
+    if (queue.length < limit) queue.push(alert);
+    else overflowed = true;
+    wake?.();
+  };
+  const onStop = () => wake?.();
+  emitter.on('alert', onAlert);
+  stop.addEventListener('abort', onStop);
   try {
-    for await (const [alert] of on(emitter, 'alert', { signal: stop })) yield alert as DriftAlert;
-  } catch (error) {
-    if (!stop.aborted) throw error;
+    while (!stop.aborted) {
+      if (overflowed) throw new SubscriberTooSlowError(limit);
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    emitter.off('alert', onAlert);
+    stop.removeEventListener('abort', onStop);
   }
 }

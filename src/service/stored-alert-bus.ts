@@ -1,7 +1,8 @@
 import type { DriftAlert, Store } from '../store/store.js';
 import { InProcessAlertBus, type AlertBus } from './alert-bus.js';
 
-const readBatch = 500;
+// Well under a subscriber's queue (maxQueuedAlerts), so one read never overflows a subscriber that reads.
+const readBatch = 200;
 
 /** Whatever tells a bus that new alerts may be in the table: a LISTEN connection, a timer. */
 export interface AlertWaker {
@@ -44,6 +45,8 @@ export class StoredAlertBus implements AlertBus {
             this.fanOut.publish(alert);
           }
           if (alerts.length < readBatch) return;
+          // Let subscribers send what they were given before the next batch arrives.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (error) {
         this.onError(error);

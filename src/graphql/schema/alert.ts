@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+import { SubscriberTooSlowError } from '../../service/alert-bus.js';
 import { severityRank, type AlertFilter as StoreFilter, type DriftAlert as AlertShape } from '../../store/store.js';
 import { builder } from '../builder.js';
 import { badUserInput, notFound } from '../errors.js';
@@ -85,11 +87,19 @@ builder.subscriptionField('alertCreated', (t) =>
       category: t.arg.string(),
     },
     subscribe: async function* (_root, args, { alerts, signal }) {
-      for await (const alert of alerts.subscribe(signal)) {
-        if (args.minSeverity && severityRank(alert.severity) < severityRank(args.minSeverity)) continue;
-        if (args.testName && alert.testName !== args.testName) continue;
-        if (args.category && alert.category !== args.category) continue;
-        yield alert;
+      try {
+        for await (const alert of alerts.subscribe(signal)) {
+          if (args.minSeverity && severityRank(alert.severity) < severityRank(args.minSeverity)) continue;
+          if (args.testName && alert.testName !== args.testName) continue;
+          if (args.category && alert.category !== args.category) continue;
+          yield alert;
+        }
+      } catch (error) {
+        if (!(error instanceof SubscriberTooSlowError)) throw error;
+        throw new GraphQLError(
+          `This subscription fell behind: ${error.message}. Subscribe again, and read what was missed from alerts(since:).`,
+          { extensions: { code: 'SUBSCRIBER_TOO_SLOW' } },
+        );
       }
     },
     resolve: (alert) => alert,
