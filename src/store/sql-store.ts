@@ -128,13 +128,12 @@ export abstract class SqlStore implements Store {
   }
 
   listMeasurements(filter: MeasurementFilter, request: PageRequest<TimeCursor>): Promise<Page<Measurement>> {
-    const { confidenceMeasurements: m } = this.tables;
-    return this.keysetPage(m, m.timestamp, measurementConditions(m, filter), request, (row) => row);
+    const table = this.tables.confidenceMeasurements;
+    return this.keysetPage(table, table.timestamp, measurementConditions(table, filter), request, (row) => row);
   }
 
   countMeasurements(filter: MeasurementFilter): Promise<number> {
-    const { confidenceMeasurements: m } = this.tables;
-    return this.db.$count(m, measurementConditions(m, filter));
+    return this.db.$count(this.tables.confidenceMeasurements, measurementConditions(this.tables.confidenceMeasurements, filter));
   }
 
   async measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]> {
@@ -256,13 +255,12 @@ export abstract class SqlStore implements Store {
   }
 
   listAnalyses(filter: AnalysisFilter, request: PageRequest<TimeCursor>): Promise<Page<DriftAnalysis>> {
-    const { driftAnalysis: a } = this.tables;
-    return this.keysetPage(a, a.analyzedAt, analysisConditions(a, filter), request, toAnalysis);
+    const table = this.tables.driftAnalysis;
+    return this.keysetPage(table, table.analyzedAt, analysisConditions(table, filter), request, toAnalysis);
   }
 
   countAnalyses(filter: AnalysisFilter): Promise<number> {
-    const { driftAnalysis: a } = this.tables;
-    return this.db.$count(a, analysisConditions(a, filter));
+    return this.db.$count(this.tables.driftAnalysis, analysisConditions(this.tables.driftAnalysis, filter));
   }
 
   // ---- alerts ----
@@ -283,13 +281,12 @@ export abstract class SqlStore implements Store {
   }
 
   listAlerts(filter: AlertFilter, request: PageRequest<TimeCursor>): Promise<Page<DriftAlert>> {
-    const { driftAlerts: al } = this.tables;
-    return this.keysetPage(al, al.createdAt, alertConditions(al, filter), request, toAlert);
+    const table = this.tables.driftAlerts;
+    return this.keysetPage(table, table.createdAt, alertConditions(table, filter), request, toAlert);
   }
 
   countAlerts(filter: AlertFilter): Promise<number> {
-    const { driftAlerts: al } = this.tables;
-    return this.db.$count(al, alertConditions(al, filter));
+    return this.db.$count(this.tables.driftAlerts, alertConditions(this.tables.driftAlerts, filter));
   }
 
   async acknowledgeAlert(id: number, by: string | null, at: Date): Promise<AcknowledgeResult> {
