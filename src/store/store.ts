@@ -1,5 +1,9 @@
 // The domain types and the Store interface every backend implements.
-// Nothing here knows about a dialect; GraphQL, the CLI and the drift runner see only this.
+// Nothing here depends on a dialect (a measurement's row type is the same in both: test/db/schema-parity.test.ts);
+// GraphQL, the CLI and the drift runner see only this.
+import type { z } from 'zod';
+import type { confidenceMeasurements } from '../db/pg/schema.js';
+import type { newMeasurementSchema } from './validation.js';
 
 // Ordered from harmless to worst: a severity's index is its rank.
 export const severities = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
@@ -20,28 +24,11 @@ export function severitiesAtLeast(minimum: Severity): Severity[] {
 /** The page size of a listing that asks for none. */
 export const defaultPageSize = 50;
 
-export interface Measurement {
-  id: number;
-  testName: string;
-  confidence: number;
-  category: string | null;
-  timestamp: Date;
-  failureId: string | null;
-  ruleScore: number | null;
-  signalScore: number | null;
-  createdAt: Date;
-}
+/** A stored measurement: a row of confidence_measurements, whose columns the schemas define. */
+export type Measurement = typeof confidenceMeasurements.$inferSelect;
 
-export interface NewMeasurement {
-  testName: string;
-  confidence: number;
-  category?: string | null | undefined;
-  /** Defaults to the moment the store receives it. */
-  timestamp?: Date | null | undefined;
-  failureId?: string | null | undefined;
-  ruleScore?: number | null | undefined;
-  signalScore?: number | null | undefined;
-}
+/** A measurement as a caller gives it, by the rules in validation.ts (a timestamp defaults to now). */
+export type NewMeasurement = z.input<typeof newMeasurementSchema>;
 
 /**
  * What a batch did. Each row either added a measurement or replaced the value stored for its test

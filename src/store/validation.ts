@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { confidenceMeasurements } from '../db/pg/schema.js';
 import { InvalidInputError } from './errors.js';
-import type { NewMeasurement } from './store.js';
 
 // The rules every way in shares (API, `record`, `import`, `copy`), so that whatever one backend
 // accepts the other stores and reads back.
@@ -78,7 +77,7 @@ export const newMeasurementSchema = z.object({
 export type MeasurementValues = Required<Omit<typeof confidenceMeasurements.$inferInsert, 'id'>>;
 
 /** Validates a whole batch before anything is written; one bad row rejects all, naming each problem. */
-export function toMeasurementValues(inputs: readonly NewMeasurement[], now: Date): MeasurementValues[] {
+export function toMeasurementValues(inputs: readonly z.input<typeof newMeasurementSchema>[], now: Date): MeasurementValues[] {
   const parsed = z.array(newMeasurementSchema).safeParse(inputs);
   if (!parsed.success) {
     throw new InvalidInputError(
