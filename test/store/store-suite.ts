@@ -1,5 +1,5 @@
 // The behaviour every Store must show, run once per backend against a real database.
-import { describe, expect } from 'vitest';
+import { describe, expect, onTestFinished } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { InvalidInputError } from '../../src/store/errors.js';
 import type {
@@ -540,7 +540,13 @@ export function storeSuite(backend: StorageBackend) {
         expect(await store.cleanup({ measurementsDays: 90, analysisDays: 30, alertsDays: 60 }, now)).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0 });
       });
 
-      test('the size grows with the data, and vacuum gives back what deleted rows held', async ({ store }) => {
+      test('the size grows with the data, and vacuum gives back what deleted rows held', async () => {
+        const database = await createTestDatabase(backend, { ownDatabase: true });
+        const store = await openStore(database.config);
+        onTestFinished(async () => {
+          await store.close();
+          await database.destroy();
+        });
         const empty = await store.databaseSizeBytes();
         await store.recordMeasurements(Array.from({ length: 20_000 }, (_, i) => ({ testName: `size-${i % 50}`, confidence: (i % 100) / 100, timestamp: at(i), failureId: `F-${i}` })));
         const full = await store.databaseSizeBytes();

@@ -29,7 +29,12 @@ export function testPgUrl(): string {
   return inject('pgUrl');
 }
 
-export async function createTestDatabase(backend: StorageBackend): Promise<TestDatabase> {
+/**
+ * A fresh SQLite file, or a fresh schema in the shared test database. `ownDatabase` gives
+ * PostgreSQL a database of its own instead, for a test that another suite's open transactions
+ * would disturb (VACUUM keeps rows any transaction in the same database might still see).
+ */
+export async function createTestDatabase(backend: StorageBackend, options: { ownDatabase?: boolean } = {}): Promise<TestDatabase> {
   if (backend === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-'));
     return {
@@ -39,6 +44,23 @@ export async function createTestDatabase(backend: StorageBackend): Promise<TestD
   }
   const schema = uniqueName('test');
   const url = testPgUrl();
+  if (options.ownDatabase) {
+    const name = uniqueName('own');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`).finally(() => admin.end());
+    const own = new URL(url);
+    own.pathname = `/${name}`;
+    return {
+      config: { backend: 'postgres', url: own.toString(), schema, pool: { min: 0, max: 4 }, applicationName: schema },
+      destroy: async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        // Only this test's own connections can be in its own database.
+        await client.query(`drop database if exists ${name} with (force)`).finally(() => client.end());
+      },
+    };
+  }
   return {
     // A name of its own, so a test that terminates connections touches only this database's.
     config: { backend: 'postgres', url, schema, pool: { min: 0, max: 4 }, applicationName: schema },
