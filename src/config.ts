@@ -65,11 +65,16 @@ export interface ServerConfig {
 export const defaultMaxWebSocketConnections = 1000;
 
 /**
- * Room for the largest batch one call may carry: 400 bytes a row holds a 100-character test name
- * with category, failure id and scores twice over; at least 1 MiB.
+ * Room for the largest batch one call may carry. The longest row the input rules allow (a
+ * 512-character test name, 256-character category and failure id, a timestamp with nanoseconds
+ * and an offset, three scores) is 1,217 bytes as compact JSON; 1.5 KiB a row holds it
+ * pretty-printed too, and 1 MiB more the document and the rest. Text full of escaped control
+ * characters or non-ASCII letters takes more bytes per character and needs smaller batches.
  */
+export const bodyBytesPerRow = 1536;
+
 export function bodyLimitFor(maxBatchSize: number): number {
-  return Math.max(1024 * 1024, maxBatchSize * 400);
+  return maxBatchSize * bodyBytesPerRow + 1024 * 1024;
 }
 
 export interface ApiConfig {

@@ -15,7 +15,7 @@ describe('configuration', () => {
   it('defaults to SQLite under data/ and a loopback server', () => {
     expect(loadConfig({})).toStrictEqual({
       database: { backend: 'sqlite', path: 'data/drift_tracking.db' },
-      server: { host: '127.0.0.1', port: 4000, shutdownTimeoutMs: 10_000, maxBodyBytes: 4_000_000, maxWebSocketConnections: 1000 },
+      server: { host: '127.0.0.1', port: 4000, shutdownTimeoutMs: 10_000, maxBodyBytes: 10_000 * 1536 + 1024 * 1024, maxWebSocketConnections: 1000 },
       api: { keys: [], allowAnonymous: false, maxBatchSize: 10_000 },
       drift: { lookbackDays: 30 },
       maintenance: {

@@ -107,3 +107,38 @@ describe('hostile clients, with API keys', () => {
     expect(after).toBe('acknowledged');
   });
 });
+
+/** A row at every field's longest the input rules allow, in ASCII. */
+const longestRow = () => ({
+  testName: 't'.repeat(512),
+  confidence: 0.30000000000000004,
+  category: 'c'.repeat(256),
+  timestamp: `2024-01-01T00:00:00.123456789+01:00`,
+  failureId: 'f'.repeat(256),
+  ruleScore: 0.30000000000000004,
+  signalScore: 0.30000000000000004,
+});
+const batchMutation = 'mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }';
+
+describe('the default body limit', () => {
+  it('holds the largest batch one call may carry, compact or pretty-printed', () => {
+    const config = loadConfig({});
+    const input = Array.from({ length: config.api.maxBatchSize }, longestRow);
+    expect(JSON.stringify({ query: batchMutation, variables: { input } }, null, 2).length).toBeLessThanOrEqual(config.server.maxBodyBytes!);
+  });
+
+  it('lets the largest allowed batch through a real server', async () => {
+    const database = await createTestDatabase('sqlite');
+    const base = loadConfig({ DRIFT_MAX_BATCH_SIZE: '2000' });
+    const server = await startServer({ ...base, database: database.config, server: { ...base.server, host: '127.0.0.1', port: 0 } }, createLogger({ level: 'silent' }));
+    try {
+      // Distinct instants: each test and instant is stored once.
+      const input = Array.from({ length: 2000 }, (_, i) => ({ ...longestRow(), timestamp: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString().replace('Z', '123456+00:00') }));
+      const answer = await rawPost(server.url, {}, [JSON.stringify({ query: batchMutation, variables: { input } })]);
+      expect(answer).toStrictEqual({ status: 200, body: { data: { recordMeasurements: { count: 2000 } } } });
+    } finally {
+      await server.close();
+      await database.destroy();
+    }
+  });
+});
