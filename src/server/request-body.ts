@@ -45,7 +45,7 @@ export function readBody(req: http.IncomingMessage, limits: BodyLimits): Promise
         } else if (byte === quote) inString = true;
         else if (openers.has(byte)) {
           if (++depth > limits.maxDepth) {
-            return stop({ ok: false, status: 400, code: 'BAD_REQUEST', message: `The request body nests deeper than ${limits.maxDepth} levels.` });
+            return stop({ ok: false, status: 400, code: 'BAD_USER_INPUT', message: `The request body nests deeper than ${limits.maxDepth} levels.` });
           }
         } else if (closers.has(byte)) depth--;
       }

@@ -80,7 +80,7 @@ describe('hostile clients, with API keys', () => {
   it('refuses JSON nested deeper than a request needs, and serves a proper request', async () => {
     const deep = `{"query":"{ statistics { totalTests } }","variables":{"x":${'['.repeat(40)}${']'.repeat(40)}}}`;
     const refused = await rawPost(server.url, { authorization: `Bearer ${key}` }, [deep]);
-    expect([refused.status, refused.body.errors?.[0]?.extensions.code]).toStrictEqual([400, 'BAD_REQUEST']);
+    expect([refused.status, refused.body.errors?.[0]?.extensions.code]).toStrictEqual([400, 'BAD_USER_INPUT']);
     // Brackets inside strings are text, not nesting.
     const fine = JSON.stringify({ query: 'mutation($i: RecordMeasurementInput!) { recordMeasurement(input: $i) { testName } }', variables: { i: { testName: '[['.repeat(50), confidence: 0.5 } } });
     expect(await rawPost(server.url, { authorization: `Bearer ${key}` }, [fine])).toStrictEqual({ status: 200, body: { data: { recordMeasurement: { testName: '[['.repeat(50) } } } });
