@@ -67,8 +67,11 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
   try {
     const lockKey = sql`hashtext(${`driftwatch.migrate.${schemaName}`})`;
     const locked = drizzle({ client, casing: 'snake_case' });
-    // A migration may rebuild an index over millions of rows: no statement limit while it runs.
+    // A migration may rebuild an index over millions of rows: no statement limit while it runs, and
+    // an instance starting meanwhile waits for the migration lock as long as that takes, whatever
+    // lock_timeout says about the API's statements (it would fail start-up after 5 s).
     await locked.execute(sql`set statement_timeout = 0`);
+    await locked.execute(sql`set lock_timeout = 0`);
     await locked.execute(sql`select pg_advisory_lock(${lockKey})`);
     try {
       // Under the lock and before the first write: an adopted or adopting schema is never half-seen.
@@ -78,6 +81,7 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<void> {
     } finally {
       await locked.execute(sql`select pg_advisory_unlock(${lockKey})`);
       await locked.execute(sql`reset statement_timeout`);
+      await locked.execute(sql`reset lock_timeout`);
     }
   } finally {
     client.release();
