@@ -54,6 +54,8 @@ export const maxQueuedAlerts = 1000;
  * Each subscriber holds at most `limit` unread alerts: past that it is ended with
  * SubscriberTooSlowError (its client reconnects and catches up from the API) rather than buffering
  * without bound. Publishing only appends to a short array, so one slow reader never holds up others.
+ * The overflow lets go at once (queue emptied, listener removed): a transport stuck on a full
+ * socket may not ask for the next alert, and so see the error, for a long time.
  */
 export async function* alertsFrom(emitter: EventEmitter, closed: AbortSignal, signal?: AbortSignal, limit = maxQueuedAlerts): AsyncIterable<DriftAlert> {
   const stop = signal ? AbortSignal.any([signal, closed]) : closed;
@@ -62,7 +64,11 @@ export async function* alertsFrom(emitter: EventEmitter, closed: AbortSignal, si
   let wake: (() => void) | null = null;
   const onAlert = (alert: DriftAlert) => {
     if (queue.length < limit) queue.push(alert);
-    else overflowed = true;
+    else {
+      overflowed = true;
+      queue.length = 0;
+      emitter.off('alert', onAlert);
+    }
     wake?.();
   };
   const onStop = () => wake?.();

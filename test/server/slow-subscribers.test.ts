@@ -1,6 +1,7 @@
 // A subscriber that stops reading must not make the server buffer every alert for it: past a bounded
 // queue it is ended with a coded error, while subscribers that read get every alert.
 import http from 'node:http';
+import { once } from 'node:events';
 import { createClient as createWsClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -68,4 +69,61 @@ describe('a subscriber that stops reading', () => {
       await database.destroy();
     }
   });
+
+  it('over WebSocket is ended with SUBSCRIBER_TOO_SLOW too, not buffered for', async () => {
+    const database = await createTestDatabase('sqlite');
+    const server = await startServer({ ...loadConfig({}), database: database.config, server: { host: '127.0.0.1', port: 0 } }, createLogger({ level: 'silent' }));
+    const writer = await openStore(database.config);
+    const socket = new WebSocket(server.url.replace('http', 'ws'), 'graphql-transport-ws');
+    // graphql-ws ends a subscription that failed with an `error` message carrying the GraphQL errors.
+    const messages: { type: string; payload?: { extensions?: { code?: string } }[] }[] = [];
+    let arrived = () => {};
+    let closed: number | null = null;
+    socket.on('message', (data) => (messages.push(JSON.parse(String(data))), arrived()));
+    socket.on('close', (code) => ((closed = code), arrived()));
+    const until = async (found: () => boolean) => {
+      while (!found()) {
+        if (closed !== null) throw new Error(`the connection closed (${closed}) after ${messages.length} messages`);
+        await new Promise<void>((resolve) => (arrived = resolve));
+      }
+    };
+    try {
+      await once(socket, 'open');
+      socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      await until(() => messages.some((m) => m.type === 'connection_ack'));
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertCreated { id testName message } }' } }));
+      await waitForSubscribers(server.url, 1);
+      // The client stops reading: the server's sends wait for the socket, the queue fills.
+      socket.pause();
+
+      const message = 'm'.repeat(10_000);
+      for (let i = 0; i < alerts; i++) {
+        await writer.createAlert({ testName: `t${i}`, category: null, severity: 'HIGH', driftPercentage: 0.3, message, recommendations: [], createdAt: new Date() });
+      }
+      // The server lets go of the subscription by itself (its queue freed), while the client still
+      // reads nothing and the server's last send still waits for the socket.
+      await waitForNoSubscribers(server.url);
+
+      socket.resume();
+      await until(() => messages.some((m) => m.type === 'complete' || m.type === 'error'));
+      expect(messages.at(-1)?.type).toBe('error');
+      expect(messages.at(-1)?.payload?.[0]?.extensions?.code).toBe('SUBSCRIBER_TOO_SLOW');
+      expect(messages.filter((m) => m.type === 'next').length).toBeLessThan(alerts);
+    } finally {
+      socket.terminate();
+      await writer.close();
+      await server.close();
+      await database.destroy();
+    }
+  });
 });
+
+/** Waits until /metrics reports no open alert subscription (or fails after 20 s). */
+async function waitForNoSubscribers(graphqlUrl: string): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
+    if (/^driftwatch_alert_subscribers 0$/m.test(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the stalled subscription was never ended');
+}
