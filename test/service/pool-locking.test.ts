@@ -2,6 +2,7 @@
 // connections from the pool at once, so a pool of one cannot deadlock and a busy pool cannot
 // starve the lock holders.
 import { describe, expect } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
@@ -10,10 +11,15 @@ import { storeTest } from '../support/test-stores.js';
 
 const test = storeTest('postgres');
 
+// lock_timeout bounds advisory-lock waits too (the per-test lock, the alert ordering lock): the
+// analyses wait for each other under the limits a server really runs with.
+const productionDatabase = loadConfig({ DRIFT_BACKEND: 'postgres' }).database;
+const productionTimeouts = productionDatabase.backend === 'postgres' ? productionDatabase.timeouts : undefined;
+
 describe('alerts under the per-test lock on PostgreSQL', () => {
   test('a pool of one connection raises the alert', async ({ database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const store = await openStore({ ...database.config, pool: { min: 0, max: 1 } });
+    const store = await openStore({ ...database.config, pool: { min: 0, max: 1 }, timeouts: productionTimeouts });
     try {
       await recordFalling(store, 'single');
       const service = new StoreDriftService(store, new InProcessAlertBus(), { lookbackDays: 30 });
@@ -27,7 +33,7 @@ describe('alerts under the per-test lock on PostgreSQL', () => {
 
   test('50 concurrent analyses of different falling tests on the default pool raise every alert exactly once', async ({ database }) => {
     if (database.config.backend !== 'postgres') throw new Error('postgres only');
-    const store = await openStore({ ...database.config, pool: { min: 0, max: 10 } });
+    const store = await openStore({ ...database.config, pool: { min: 0, max: 10 }, timeouts: productionTimeouts });
     try {
       const names = Array.from({ length: 50 }, (_, i) => `falling-${String(i).padStart(2, '0')}`);
       for (const name of names) await recordFalling(store, name);
