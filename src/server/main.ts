@@ -133,7 +133,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   // Attached once listening, so a failed listen is not reported again by the WebSocket server.
-  const websockets = attachWebSocketSubscriptions(server, yoga, { keys: config.api.keys, maxConnections: config.server.maxWebSocketConnections ?? defaultMaxWebSocketConnections });
+  const websockets = attachWebSocketSubscriptions(server, yoga, {
+    keys: config.api.keys,
+    maxConnections: config.server.maxWebSocketConnections ?? defaultMaxWebSocketConnections,
+    maxMessageBytes: bodyLimits.maxBytes,
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}${yoga.graphqlEndpoint}`;

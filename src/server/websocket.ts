@@ -19,7 +19,7 @@ interface EnvelopedExecution {
 export function attachWebSocketSubscriptions(
   server: http.Server,
   yoga: DriftYoga,
-  options: { keys: readonly ApiKey[]; maxConnections: number },
+  options: { keys: readonly ApiKey[]; maxConnections: number; maxMessageBytes: number },
 ): { close(): Promise<void> } {
   const sockets = new WebSocketServer({
     server,
@@ -27,6 +27,9 @@ export function attachWebSocketSubscriptions(
     // Refused at the upgrade, before a socket is held: idle connections must not use up the
     // process's file descriptors and shut out /health and keyed clients.
     verifyClient: (_info, accept) => accept(sockets.clients.size < options.maxConnections, 503, 'Too many WebSocket connections'),
+    // A message is a request like any body: no larger (ws would take 100 MiB and graphql-ws parse
+    // it, connection_init included, before any key is checked). Past it ws closes with 1009.
+    maxPayload: options.maxMessageBytes,
   });
   const authorizationOf = (ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: http.IncomingMessage } }) => {
     const fromParams = ctx.connectionParams?.authorization;

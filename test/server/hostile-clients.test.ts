@@ -33,7 +33,8 @@ function connectionEnd(url: string, init: Record<string, unknown> | null) {
       if (init) socket.send(JSON.stringify({ type: 'connection_init', payload: init }));
     });
     socket.on('message', (data) => {
-      if (JSON.parse(String(data)).type === 'connection_ack') resolve('acknowledged');
+      // Closed once acknowledged, so no test leaves a connection counting against the cap.
+      if (JSON.parse(String(data)).type === 'connection_ack') (resolve('acknowledged'), socket.close());
     });
     socket.on('close', (code) => resolve(`closed ${code}`));
     socket.on('unexpected-response', (_request, response) => resolve(`refused ${response.statusCode}`));
@@ -105,6 +106,13 @@ describe('hostile clients, with API keys', () => {
     let after = '';
     for (let attempt = 0; attempt < 50 && after !== 'acknowledged'; attempt++) after = await connectionEnd(ws, { authorization: `Bearer ${key}` });
     expect(after).toBe('acknowledged');
+  });
+
+  it('closes a WebSocket whose message is larger than a request body may be, before parsing it', async () => {
+    const ws = server.url.replace('http', 'ws');
+    // ws would otherwise take messages of up to 100 MiB, and graphql-ws parse each as JSON.
+    expect(await connectionEnd(ws, { authorization: `Bearer ${key}`, pad: 'x'.repeat(maxBodyBytes) })).toBe('closed 1009');
+    expect(await connectionEnd(ws, { authorization: `Bearer ${key}`, pad: 'x'.repeat(1000) })).toBe('acknowledged');
   });
 });
 
