@@ -65,28 +65,36 @@ export class PgStore extends SqlStore {
         throw error;
       }
     }
+    return this.onOwnConnection(async (client, markBroken) => {
+      try {
+        await client.query('begin');
+        const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.pool, this.pingPool, 1) as this;
+        const result = await work(bound);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(markBroken);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `work` on one pooled connection. A connection that is lost meanwhile (or that `work` marks
+   * broken) is closed, not reused; and between two statements, when no query is there to report a
+   * loss to, its 'error' event has a listener instead of ending the process.
+   */
+  private async onOwnConnection<T>(work: (client: pg.PoolClient, markBroken: (error: Error) => void) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
-    // Between two statements the connection has no query to report a loss to; without a listener
-    // its 'error' event would end the process.
-    const lost = (error: Error) => {
+    const markBroken = (error: Error) => {
       broken = error;
     };
-    client.on('error', lost);
+    client.on('error', markBroken);
     try {
-      await client.query('begin');
-      const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.pool, this.pingPool, 1) as this;
-      const result = await work(bound);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
+      return await work(client, markBroken);
     } finally {
-      client.off('error', lost);
-      // A connection that was lost or cannot even roll back is closed, not reused.
+      client.off('error', markBroken);
       client.release(broken);
     }
   }
@@ -160,19 +168,18 @@ export class PgStore extends SqlStore {
   async vacuum(): Promise<void> {
     // VACUUM cannot run inside a transaction: each statement goes out on its own, on one
     // connection whose statement limit is lifted meanwhile.
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('set statement_timeout = 0');
-      const db = drizzle({ client, casing: 'snake_case' });
-      for (const table of Object.values(tables)) await db.execute(sql`vacuum analyze ${table}`);
-      await client.query('reset statement_timeout');
-    } catch (error) {
-      broken = error as Error;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    await this.onOwnConnection(async (client, markBroken) => {
+      try {
+        await client.query('set statement_timeout = 0');
+        const db = drizzle({ client, casing: 'snake_case' });
+        for (const table of Object.values(tables)) await db.execute(sql`vacuum analyze ${table}`);
+        await client.query('reset statement_timeout');
+      } catch (error) {
+        // Its statement limit may still be lifted: not a connection to hand back.
+        markBroken(error as Error);
+        throw error;
+      }
+    });
   }
 
   withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
