@@ -24,6 +24,10 @@ export type Adoption =
 
 const old = (table: string) => `crossbridge_old_${table}`;
 
+// The conversion writes our tables as the first three migrations leave them; the later migrations
+// then carry the adopted rows forward (summaries and all) as they do any Driftwatch database's.
+const conversionLayout = 3;
+
 // The vocabulary in SQL; both dialects read it the same way.
 export const severitySql = (column: string) =>
   `case upper(replace(${column}, 'DriftSeverity.', '')) when 'MODERATE' then 'MEDIUM' else upper(replace(${column}, 'DriftSeverity.', '')) end`;
@@ -65,10 +69,14 @@ export function adoptCrossbridgeSqlite(file: string, options: { backup: boolean 
         db.exec(`drop index "${name.replace(/"/g, '""')}"`);
       }
       db.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
-      for (const migration of readMigrationFiles({ migrationsFolder: sqliteMigrationsFolder })) {
-        for (const statement of migration.sql) db.exec(statement);
-        db.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)').run(migration.hash, migration.folderMillis);
-      }
+      const migrations = readMigrationFiles({ migrationsFolder: sqliteMigrationsFolder });
+      const apply = (list: typeof migrations) => {
+        for (const migration of list) {
+          for (const statement of migration.sql) db.exec(statement);
+          db.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+        }
+      };
+      apply(migrations.slice(0, conversionLayout));
       const m = old('confidence_measurements');
       db.exec(`insert into confidence_measurements (id, test_name, confidence, category, timestamp, failure_id, rule_score, signal_score, created_at)
         select id, test_name, confidence, category, ${ms('timestamp')}, failure_id, rule_score, signal_score, ${ms('created_at')} from ${m}`);
@@ -83,6 +91,7 @@ export function adoptCrossbridgeSqlite(file: string, options: { backup: boolean 
           ${ms('created_at')}, coalesce(acknowledged, 0) != 0, ${ms('acknowledged_at')}, acknowledged_by from ${old('drift_alerts')} a`);
       const counts = verifyCounts((sql) => (db.prepare(sql).get() as { n: number }).n, (t) => t);
       for (const table of crossbridgeTables) db.exec(`drop table ${old(table)}`);
+      apply(migrations.slice(conversionLayout));
       recordAdoption((sql, ...params) => db.prepare(sql).run(...params), tableExists(db, 'drift_metadata'), '?');
       return counts;
     });
@@ -140,10 +149,14 @@ export async function adoptCrossbridgePg(options: PgConnectionOptions): Promise<
       for (const table of crossbridgeTables) await q(`alter table "${staging}"."${table}" rename to "${old(table)}"`);
       await q(`set local search_path to "${schema}"`);
       await q(`CREATE TABLE IF NOT EXISTS "${schema}"."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
-      for (const migration of readMigrationFiles({ migrationsFolder: pgMigrationsFolder })) {
-        for (const statement of migration.sql) await q(statement);
-        await q(`insert into "${schema}"."__drizzle_migrations" ("hash", "created_at") values ($1, $2)`, [migration.hash, migration.folderMillis]);
-      }
+      const migrations = readMigrationFiles({ migrationsFolder: pgMigrationsFolder });
+      const apply = async (list: typeof migrations) => {
+        for (const migration of list) {
+          for (const statement of migration.sql) await q(statement);
+          await q(`insert into "${schema}"."__drizzle_migrations" ("hash", "created_at") values ($1, $2)`, [migration.hash, migration.folderMillis]);
+        }
+      };
+      await apply(migrations.slice(0, conversionLayout));
       const m = `"${staging}"."${old('confidence_measurements')}"`;
       // Naive timestamps are UTC in the original: AT TIME ZONE 'UTC' makes them instants, microseconds and all.
       const utc = (column: string) => `(${column} at time zone 'UTC')`;
@@ -169,6 +182,7 @@ export async function adoptCrossbridgePg(options: PgConnectionOptions): Promise<
         if (counted[`old:${table}`] !== counted[table]) throw new Error(`adoption lost rows of ${table}: ${counted[`old:${table}`]} before, ${counted[table]} after`);
       }
       await q(`drop schema "${staging}" cascade`);
+      await apply(migrations.slice(conversionLayout));
       const hasMetadata = (await q(`select 1 from information_schema.tables where table_schema = $1 and table_name = 'drift_metadata'`, [schema])).length > 0;
       if (hasMetadata) {
         await q(`delete from "${schema}".drift_metadata where key = 'driftwatch_adopted_at'`);

@@ -7,6 +7,11 @@ export interface AnalyzeRequest {
   /** All tests with measurements when both are left out. */
   testNames?: string[] | undefined;
   category?: string | undefined;
+  /**
+   * Without names, every test rather than only those with measurements stored since their latest
+   * analysis (a test whose measurements have not changed would get the same analysis again).
+   */
+  all?: boolean | undefined;
 }
 
 export interface AnalyzeOutcome {

@@ -75,7 +75,8 @@ export class StoreDriftService implements DriftService {
     }
     let after: string | undefined;
     for (;;) {
-      const names = await this.store.listTestNames({ category: request.category, after, limit: testsPerBatch });
+      const pending = request.all !== true;
+      const names = await this.store.listTestNames({ category: request.category, after, limit: testsPerBatch, pending });
       if (names.length === 0) return;
       yield names;
       after = names[names.length - 1];
@@ -87,11 +88,15 @@ export class StoreDriftService implements DriftService {
     const analyses: DriftAnalysis[] = [];
     const alerts: DriftAlert[] = [];
     for await (const names of this.testBatches(request)) {
+      // Read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
+      const marks = await this.store.analysisMarks(names);
       const rows = await this.store.measurementsOfTests(names, this.since(now));
       const results = this.analyzeRows(rows, now).filter(
         (r) => request.category === undefined || r.category === request.category,
       );
       analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
+      const analysed = new Set(results.map((r) => r.testName));
+      await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
       for (const result of results) {
         const alert = await this.raiseIfDue(result, now);
         if (alert) alerts.push(alert);

@@ -1,4 +1,4 @@
-import { type SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { type Column, type SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
@@ -99,15 +99,26 @@ export class PgStore extends SqlStore {
     }
   }
 
-  protected async insertMeasurements(rows: MeasurementValues[]): Promise<number> {
-    // One statement is atomic by itself, whatever the batch size: no transaction round trips needed.
-    // xmax is 0 on a row version no transaction has replaced: a fresh insert, not an update.
-    const upsert = sql`${insertByColumns(rows)} on conflict (test_name, "timestamp") do update set ${sql.join(
-      Object.entries(replacedColumns(tables.confidenceMeasurements)).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`),
-      sql`, `,
-    )} returning (xmax = 0) as inserted`;
-    const result = await this.db.execute<{ inserted: boolean }>(upsert);
-    return result.rows.filter((row) => row.inserted).length;
+  protected async upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]> {
+    // Most batches bring new pairs only: one statement adds them and names the ones stored already.
+    const added = await this.db.execute<{ test_name: string; at_ms: number }>(
+      sql`${insertByColumns(rows)} on conflict (test_name, "timestamp") do nothing returning test_name, ${epochMs}`,
+    );
+    if (added.rows.length === rows.length) return [];
+    const addedPairs = new Set(added.rows.map((row) => `${row.test_name}\u0000${row.at_ms}`));
+    const replacing = rows.filter((row) => !addedPairs.has(`${row.testName}\u0000${row.timestamp.getTime()}`));
+    await this.db.execute(
+      sql`${insertByColumns(replacing)} on conflict (test_name, "timestamp") do update set ${sql.join(
+        Object.entries(replacedColumns(tables.confidenceMeasurements)).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`),
+        sql`, `,
+      )}`,
+    );
+    return replacing;
+  }
+
+  protected hourOfColumn(timestamp: Column): SQL<Date> {
+    // date_bin counts from a fixed UTC instant; date_trunc would follow the session's time zone.
+    return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
   protected async allowLongStatements(): Promise<void> {
@@ -139,14 +150,22 @@ export class PgStore extends SqlStore {
       let inserted = 0;
       for (let i = 0; i < rows.length; i += insertChunk) {
         const chunk = rows.slice(i, i + insertChunk);
-        const insert =
-          table === 'measurements'
-            ? tx.db.execute(insertByColumns(chunk as Measurement[]))
-            : tx.db
-                .insert(target)
-                .values(chunk as (DriftAnalysis & DriftAlert)[])
-                .onConflictDoNothing();
-        inserted += tx.changedRows(await insert);
+        if (table === 'measurements') {
+          const added = await tx.db.execute<{ test_name: string; category: string | null; confidence: number; at_ms: number }>(
+            sql`${insertByColumns(chunk as Measurement[])} on conflict do nothing returning test_name, category, confidence, ${epochMs}`,
+          );
+          await tx.addToSummaries(
+            added.rows.map((row) => ({ testName: row.test_name, category: row.category, confidence: row.confidence, timestamp: new Date(row.at_ms) })),
+          );
+          inserted += added.rows.length;
+        } else {
+          inserted += tx.changedRows(
+            await tx.db
+              .insert(target)
+              .values(chunk as (DriftAnalysis & DriftAlert)[])
+              .onConflictDoNothing(),
+          );
+        }
       }
       // Rows arrived with their own ids; move the identity past them so new rows do not collide.
       await tx.db.execute(
@@ -207,7 +226,7 @@ export class PgStore extends SqlStore {
 // size, where a multi-row VALUES list costs a parameter per value to build and to bind.
 const unnestedColumns = Object.entries(getTableColumns(tables.confidenceMeasurements)) as [keyof Measurement, PgColumn][];
 
-/** New rows (no id: the identity assigns it) or imported ones (with id: rows stored already are skipped). */
+/** New rows (no id: the identity assigns it) or imported ones, with their ids. */
 function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {
   const { confidenceMeasurements: m } = tables;
   const withIds = rows.length > 0 && 'id' in rows[0]!;
@@ -216,6 +235,8 @@ function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {
   const arrays = columns.map(
     ([key, column]) => sql`${sql.param(rows.map((row) => (row as Measurement)[key]))}::${sql.raw(column.getSQLType())}[]`,
   );
-  const insert = sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
-  return withIds ? sql`${insert} on conflict do nothing` : insert;
+  return sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
 }
+
+// Driver-level results come back untyped (Drizzle leaves timestamps as PostgreSQL's text): the instant as a number.
+const epochMs = sql`(extract(epoch from "timestamp") * 1000)::float8 as at_ms`;

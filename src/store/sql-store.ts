@@ -1,8 +1,9 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, avg, count, countDistinct, desc, eq, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, countDistinct, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgDatabase } from '../db/pg/connect.js';
 import type * as pgTables from '../db/pg/schema.js';
 import {
@@ -15,7 +16,6 @@ import {
   latestPerTestAndInstant,
   measurementConditions,
   parseSeverity,
-  replacedColumns,
   testConditions,
   toAlert,
   toAnalysis,
@@ -25,6 +25,7 @@ import {
 import type {
   AcknowledgeResult,
   AlertFilter,
+  AnalysisMark,
   AlertHistory,
   AnalysisFilter,
   CleanupCounts,
@@ -46,10 +47,21 @@ import type {
   TableName,
   TableRows,
   TestFilter,
+  TestNameFilter,
   TimeCursor,
   TrackedTest,
 } from './store.js';
 import { InvalidInputError } from './errors.js';
+import {
+  categoryKeyIs,
+  categoryOfKey,
+  mergeAggregate,
+  mergeTestSummary,
+  hourOf,
+  nextHourFrom,
+  summaryAdditions,
+  type SummarisedRow,
+} from './summaries.js';
 import { acknowledgerSchema, toMeasurementValues, type MeasurementValues } from './validation.js';
 
 /**
@@ -60,13 +72,42 @@ import { acknowledgerSchema, toMeasurementValues, type MeasurementValues } from 
 export type SqlDatabase = Omit<PgDatabase, '$client'>;
 export type Tables = typeof pgTables;
 
-/** One of the three tables, by the rows it reads back. */
-type AnyTable<R> = Tables[keyof Tables] & { $inferSelect: R };
+/** One of the three tables of rows with ids, by the rows it reads back. */
+type AnyTable<R> = Tables['confidenceMeasurements' | 'driftAnalysis' | 'driftAlerts'] & { $inferSelect: R };
 
 interface TrackedTestScope extends TestFilter {
   testNames?: readonly string[] | undefined;
   after?: string | undefined;
   limit?: number | undefined;
+  /** Only tests with measurements their latest analysis has not seen. */
+  pending?: boolean | undefined;
+}
+
+// 500 rows x 11 columns stays below either driver's limit on bound parameters per statement.
+const summaryChunk = 500;
+
+function toStatistics(
+  totalTests: number,
+  parts: { measurementsCount: number | null; confidenceSum: number | null; minConfidence: number | null; maxConfidence: number | null }[],
+): Statistics {
+  let totalMeasurements = 0;
+  let confidenceSum = 0;
+  let minConfidence: number | null = null;
+  let maxConfidence: number | null = null;
+  for (const part of parts) {
+    if (!part.measurementsCount) continue;
+    totalMeasurements += part.measurementsCount;
+    confidenceSum += part.confidenceSum!;
+    minConfidence = minConfidence === null ? part.minConfidence : Math.min(minConfidence, part.minConfidence!);
+    maxConfidence = maxConfidence === null ? part.maxConfidence : Math.max(maxConfidence, part.maxConfidence!);
+  }
+  return {
+    totalTests,
+    totalMeasurements,
+    avgConfidence: totalMeasurements === 0 ? null : confidenceSum / totalMeasurements,
+    minConfidence,
+    maxConfidence,
+  };
 }
 
 export abstract class SqlStore implements Store {
@@ -83,10 +124,12 @@ export abstract class SqlStore implements Store {
   /** Runs `work` in one transaction on one connection; `work` gets the store bound to it. */
   protected abstract atomically<T>(work: (tx: this) => Promise<T>): Promise<T>;
   /**
-   * Upserts a validated batch (one row per test and instant) atomically, the fastest way the driver
-   * allows; returns how many rows were new rather than replacing a stored one.
+   * Upserts a validated batch (one row per test and instant) the fastest way the driver allows, in
+   * the caller's transaction; returns the rows that replaced a stored measurement rather than adding one.
    */
-  protected abstract insertMeasurements(rows: MeasurementValues[]): Promise<number>;
+  protected abstract upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]>;
+  /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
+  protected abstract hourOfColumn(timestamp: Column): SQL<Date>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -104,23 +147,38 @@ export abstract class SqlStore implements Store {
   // ---- measurements ----
 
   async recordMeasurement(input: NewMeasurement): Promise<Measurement> {
-    const [values] = toMeasurementValues([input], new Date());
+    const values = toMeasurementValues([input], new Date());
     const { confidenceMeasurements: m } = this.tables;
-    const [row] = await this.atomically((tx) =>
-      tx.db
-        .insert(m)
-        .values(values!)
-        .onConflictDoUpdate({ target: [m.testName, m.timestamp], set: replacedColumns(m) })
-        .returning(),
-    );
-    return row!;
+    return this.atomically(async (tx) => {
+      await tx.storeMeasurements(values);
+      const [row] = await tx.db
+        .select()
+        .from(m)
+        .where(and(eq(m.testName, values[0]!.testName), eq(m.timestamp, values[0]!.timestamp)));
+      return row!;
+    });
   }
 
   async recordMeasurements(inputs: NewMeasurement[]): Promise<RecordOutcome> {
     const rows = toMeasurementValues(inputs, new Date());
     const latest = latestPerTestAndInstant(rows);
-    const inserted = latest.length === 0 ? 0 : await this.insertMeasurements(latest);
+    const inserted = latest.length === 0 ? 0 : await this.atomically((tx) => tx.storeMeasurements(latest));
     return { inserted, replaced: rows.length - inserted };
+  }
+
+  /** Upserts validated rows and brings the summaries along; returns how many rows were new. */
+  private async storeMeasurements(rows: MeasurementValues[]): Promise<number> {
+    const replaced = await this.upsertMeasurements(rows);
+    if (replaced.length === 0) {
+      await this.addToSummaries(rows);
+      return rows.length;
+    }
+    // A replaced value cannot be taken out of a minimum: its test and hour are summarised afresh.
+    const replacedKeys = new Set(replaced);
+    await this.addToSummaries(rows.filter((row) => !replacedKeys.has(row)));
+    await this.resummariseTests((testName) => inArray(testName, [...new Set(replaced.map((row) => row.testName))]));
+    await this.resummariseHours([...new Set(replaced.map((row) => hourOf(row.timestamp).getTime()))].map((time) => new Date(time)));
+    return rows.length - replaced.length;
   }
 
   getMeasurements(ids: readonly number[]): Promise<Measurement[]> {
@@ -146,53 +204,58 @@ export abstract class SqlStore implements Store {
       .orderBy(asc(m.testName), asc(m.timestamp), asc(m.id));
   }
 
-  // ---- tracked tests ----
+  // ---- tracked tests, read from test_summaries ----
+
+  /** Which test summaries a listing covers: a category filter keeps that category's measurements only. */
+  private summaryConditions(scope: TrackedTestScope): SQL | undefined {
+    const { testSummaries: ts } = this.tables;
+    return and(
+      scope.category !== undefined ? categoryKeyIs(ts.categoryKey, scope.category) : undefined,
+      testConditions({ testName: ts.testName, category: ts.categoryKey, timestamp: ts.lastSeen }, { search: scope.search }, this.backend),
+      scope.testNames !== undefined ? inArray(ts.testName, [...scope.testNames]) : undefined,
+      scope.after !== undefined ? gt(ts.testName, scope.after) : undefined,
+      scope.pending ? or(isNull(ts.analyzedRevision), gt(ts.revision, ts.analyzedRevision)) : undefined,
+    );
+  }
 
   /**
-   * Tracked tests: each test's aggregates, grouped first, then its latest row joined in, so the
-   * latest-row lookup is one indexed probe per returned test rather than one per measurement.
+   * Tracked tests: each test's summaries (one per category) added up, then the one holding its latest
+   * measurement joined in; a test's timestamps are unique, so exactly one summary holds it.
    */
   private async trackedTests(scope: TrackedTestScope): Promise<TrackedTest[]> {
-    const { confidenceMeasurements: m } = this.tables;
-    const conditionsOn = (t: { testName: Column; category: Column; timestamp: Column }) =>
-      and(
-        testConditions(t, scope, this.backend),
-        scope.testNames !== undefined ? inArray(t.testName, [...scope.testNames]) : undefined,
-        scope.after !== undefined ? gt(t.testName, scope.after) : undefined,
-      );
+    const { testSummaries: ts } = this.tables;
     const groupedQuery = this.db
       .select({
-        testName: m.testName,
-        measurementsCount: count().as('measurements_count'),
-        firstSeen: min(m.timestamp).as('first_seen'),
-        lastSeen: max(m.timestamp).as('last_seen'),
-        averageConfidence: avg(m.confidence).mapWith(Number).as('average_confidence'),
+        testName: ts.testName,
+        // Names apart from the table's own columns, which the join below brings in again.
+        measurementsCount: sum(ts.measurementsCount).mapWith(Number).as('test_measurements_count'),
+        confidenceSum: sum(ts.confidenceSum).mapWith(Number).as('test_confidence_sum'),
+        firstSeen: min(ts.firstSeen).as('test_first_seen'),
+        lastSeen: max(ts.lastSeen).as('test_last_seen'),
       })
-      .from(m)
-      .where(conditionsOn(m))
-      .groupBy(m.testName)
-      .orderBy(asc(m.testName))
+      .from(ts)
+      .where(this.summaryConditions(scope))
+      .groupBy(ts.testName)
+      .orderBy(asc(ts.testName))
       .$dynamic();
     const grouped = (scope.limit === undefined ? groupedQuery : groupedQuery.limit(scope.limit)).as('grouped');
-    const latest = alias(m, 'latest');
-    const newer = alias(m, 'newer');
-    const newestId = sql`(select ${newer.id} from ${m} ${newer} where ${newer.testName} = ${grouped.testName} and ${
-      conditionsOn(newer) ?? sql`1 = 1`
-    } order by ${newer.timestamp} desc, ${newer.id} desc limit 1)`;
+    const latest = alias(ts, 'latest');
     const rows = await this.db
       .select({
         testName: grouped.testName,
-        category: latest.category,
+        categoryKey: latest.categoryKey,
         measurementsCount: grouped.measurementsCount,
+        confidenceSum: grouped.confidenceSum,
         firstSeen: grouped.firstSeen,
         lastSeen: grouped.lastSeen,
-        latestConfidence: latest.confidence,
-        averageConfidence: grouped.averageConfidence,
+        latestConfidence: latest.latestConfidence,
       })
       .from(grouped)
-      .innerJoin(latest, eq(latest.id, newestId))
+      .innerJoin(latest, and(eq(latest.testName, grouped.testName), eq(latest.lastSeen, grouped.lastSeen)))
       .orderBy(asc(grouped.testName));
-    return rows.map(toTrackedTest);
+    return rows.map(({ categoryKey, confidenceSum, ...row }) =>
+      toTrackedTest({ ...row, category: categoryOfKey(categoryKey), averageConfidence: confidenceSum / row.measurementsCount }),
+    );
   }
 
   async listTests(filter: TestFilter, page: { first: number; after?: string | undefined }): Promise<Page<TrackedTest>> {
@@ -201,8 +264,8 @@ export abstract class SqlStore implements Store {
   }
 
   async countTests(filter: TestFilter): Promise<number> {
-    const { confidenceMeasurements: m } = this.tables;
-    const [row] = await this.db.select({ n: countDistinct(m.testName) }).from(m).where(testConditions(m, filter, this.backend));
+    const { testSummaries: ts } = this.tables;
+    const [row] = await this.db.select({ n: countDistinct(ts.testName) }).from(ts).where(this.summaryConditions(filter));
     return row!.n;
   }
 
@@ -211,15 +274,42 @@ export abstract class SqlStore implements Store {
     return this.trackedTests({ testNames });
   }
 
-  async listTestNames(filter: { category?: string | undefined; after?: string | undefined; limit: number }): Promise<string[]> {
-    const { confidenceMeasurements: m } = this.tables;
+  async listTestNames(filter: TestNameFilter): Promise<string[]> {
+    const { testSummaries: ts } = this.tables;
     const rows = await this.db
-      .selectDistinct({ testName: m.testName })
-      .from(m)
-      .where(and(testConditions(m, filter, this.backend), filter.after !== undefined ? gt(m.testName, filter.after) : undefined))
-      .orderBy(asc(m.testName))
+      .selectDistinct({ testName: ts.testName })
+      .from(ts)
+      .where(this.summaryConditions(filter))
+      .orderBy(asc(ts.testName))
       .limit(filter.limit);
     return rows.map((r) => r.testName);
+  }
+
+  async analysisMarks(testNames: readonly string[]): Promise<AnalysisMark[]> {
+    if (testNames.length === 0) return [];
+    const { testSummaries: ts } = this.tables;
+    return this.db
+      .select({ testName: ts.testName, categoryKey: ts.categoryKey, revision: ts.revision })
+      .from(ts)
+      .where(inArray(ts.testName, [...testNames]));
+  }
+
+  async markAnalyzed(marks: readonly AnalysisMark[]): Promise<void> {
+    const { testSummaries: ts } = this.tables;
+    // 300 marks x 3 parameters, plus the names, stay below either driver's limit per statement.
+    for (let i = 0; i < marks.length; i += 300) {
+      const chunk = marks.slice(i, i + 300);
+      const revisions = sql.join(
+        chunk.map((mark) => sql`when ${ts.testName} = ${mark.testName} and ${ts.categoryKey} = ${mark.categoryKey} then ${mark.revision}`),
+        sql` `,
+      );
+      await this.atomically((tx) =>
+        tx.db
+          .update(ts)
+          .set({ analyzedRevision: sql`case ${revisions} else ${ts.analyzedRevision} end` })
+          .where(inArray(ts.testName, [...new Set(chunk.map((mark) => mark.testName))])),
+      );
+    }
   }
 
   // ---- analyses ----
@@ -330,19 +420,48 @@ export abstract class SqlStore implements Store {
 
   // ---- maintenance ----
 
+  /**
+   * From the summaries: per test and category over everything; since a moment, the whole hours from
+   * hourly_confidence plus the measurements of the part hour before them, and the tests whose latest
+   * measurement (in the category) is that recent.
+   */
   async statistics(scope: StatisticsScope): Promise<Statistics> {
-    const { confidenceMeasurements: m } = this.tables;
-    const [row] = await this.db
-      .select({
-        totalTests: countDistinct(m.testName),
-        totalMeasurements: count(),
-        avgConfidence: avg(m.confidence).mapWith(Number),
-        minConfidence: min(m.confidence),
-        maxConfidence: max(m.confidence),
-      })
-      .from(m)
-      .where(measurementConditions(m, { category: scope.category, since: scope.since }));
-    return { ...row!, avgConfidence: row!.totalMeasurements === 0 ? null : row!.avgConfidence };
+    const { confidenceMeasurements: m, testSummaries: ts, hourlyConfidence: h } = this.tables;
+    const inCategory = (column: Column) => (scope.category === undefined ? undefined : categoryKeyIs(column, scope.category));
+    const aggregateOf = (t: { measurementsCount: Column; confidenceSum: Column; minConfidence: Column; maxConfidence: Column }) => ({
+      measurementsCount: sum(t.measurementsCount).mapWith(Number),
+      confidenceSum: sum(t.confidenceSum).mapWith(Number),
+      minConfidence: min(t.minConfidence).mapWith(Number),
+      maxConfidence: max(t.maxConfidence).mapWith(Number),
+    });
+    if (scope.since === undefined) {
+      const [row] = await this.db
+        .select({ totalTests: countDistinct(ts.testName), ...aggregateOf(ts) })
+        .from(ts)
+        .where(inCategory(ts.categoryKey));
+      return toStatistics(row!.totalTests, [row!]);
+    }
+    const wholeHours = nextHourFrom(scope.since);
+    const [[tests], [hours], [partHour]] = await Promise.all([
+      this.db
+        .select({ n: countDistinct(ts.testName) })
+        .from(ts)
+        .where(and(inCategory(ts.categoryKey), gte(ts.lastSeen, scope.since))),
+      this.db
+        .select(aggregateOf(h))
+        .from(h)
+        .where(and(inCategory(h.categoryKey), gte(h.hour, wholeHours))),
+      this.db
+        .select({
+          measurementsCount: count(),
+          confidenceSum: sum(m.confidence).mapWith(Number),
+          minConfidence: min(m.confidence),
+          maxConfidence: max(m.confidence),
+        })
+        .from(m)
+        .where(and(measurementConditions(m, { category: scope.category, since: scope.since }), lt(m.timestamp, wholeHours))),
+    ]);
+    return toStatistics(tests!.n, [hours!, partHour!]);
   }
 
   async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
@@ -350,7 +469,7 @@ export abstract class SqlStore implements Store {
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
       return {
-        measurements: tx.changedRows(await tx.db.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays)))),
+        measurements: await tx.deleteMeasurementsBefore(daysBefore(now, days.measurementsDays)),
         analyses: tx.changedRows(await tx.db.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays)))),
         // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
         alerts: tx.changedRows(
@@ -358,6 +477,135 @@ export abstract class SqlStore implements Store {
         ),
       };
     });
+  }
+
+  /** Deletes the measurements older than a moment, and what they added to the summaries; the caller holds the transaction. */
+  private async deleteMeasurementsBefore(cutoff: Date): Promise<number> {
+    const { confidenceMeasurements: m, testSummaries: ts, hourlyConfidence: h } = this.tables;
+    const deleted = this.changedRows(await this.db.delete(m).where(lt(m.timestamp, cutoff)));
+    if (deleted === 0) return 0;
+    await this.db.delete(h).where(lt(h.hour, hourOf(cutoff)));
+    await this.resummariseHours([hourOf(cutoff)]);
+    const touched = this.db.select({ testName: ts.testName }).from(ts).where(lt(ts.firstSeen, cutoff));
+    await this.resummariseTests((testName) => inArray(testName, touched));
+    return deleted;
+  }
+
+  // ---- summaries: kept current in the transaction of every write to the measurements ----
+
+  /** Adds measurements that replaced nothing to the summaries. */
+  protected async addToSummaries(rows: readonly SummarisedRow[]): Promise<void> {
+    const { testSummaries: ts, hourlyConfidence: h } = this.tables;
+    const { tests, hours } = summaryAdditions(rows);
+    for (let i = 0; i < tests.length; i += summaryChunk) {
+      await this.db
+        .insert(ts)
+        .values(tests.slice(i, i + summaryChunk))
+        .onConflictDoUpdate({ target: [ts.testName, ts.categoryKey], set: mergeTestSummary(ts) });
+    }
+    for (let i = 0; i < hours.length; i += summaryChunk) {
+      await this.db
+        .insert(h)
+        .values(hours.slice(i, i + summaryChunk))
+        .onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: mergeAggregate(h) });
+    }
+  }
+
+  /** Summarises the tests `which` picks afresh from their stored measurements (a revision more for each). */
+  private async resummariseTests(which: (testName: Column) => SQL): Promise<void> {
+    const { confidenceMeasurements: m, testSummaries: ts } = this.tables;
+    const keyOf = sql<string>`coalesce(${m.category}, '')`;
+    // Summaries with no measurement left go first, while `which` still sees them as they were.
+    await this.db
+      .delete(ts)
+      .where(
+        and(
+          which(ts.testName),
+          notExists(
+            this.db
+              .select({ one: sql`1` })
+              .from(m)
+              .where(and(eq(m.testName, ts.testName), eq(keyOf, ts.categoryKey))),
+          ),
+        ),
+      );
+    const grouped = this.db
+      .select({
+        testName: m.testName,
+        categoryKey: keyOf.as('category_key'),
+        measurementsCount: count().as('measurements_count'),
+        confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
+        minConfidence: min(m.confidence).as('min_confidence'),
+        maxConfidence: max(m.confidence).as('max_confidence'),
+        firstSeen: min(m.timestamp).as('first_seen'),
+        lastSeen: max(m.timestamp).as('last_seen'),
+      })
+      .from(m)
+      .where(which(m.testName))
+      .groupBy(m.testName, keyOf)
+      .as('grouped');
+    const latest = alias(m, 'latest');
+    const summaries = this.db
+      .select({
+        testName: grouped.testName,
+        categoryKey: grouped.categoryKey,
+        measurementsCount: grouped.measurementsCount,
+        confidenceSum: grouped.confidenceSum,
+        minConfidence: grouped.minConfidence,
+        maxConfidence: grouped.maxConfidence,
+        firstSeen: grouped.firstSeen,
+        lastSeen: grouped.lastSeen,
+        latestConfidence: latest.confidence,
+        revision: sql<number>`1`.as('revision'),
+        analyzedRevision: sql<number | null>`null`.as('analyzed_revision'),
+      })
+      .from(grouped)
+      .innerJoin(latest, and(eq(latest.testName, grouped.testName), eq(latest.timestamp, grouped.lastSeen)))
+      // SQLite reads the ON of an INSERT ... SELECT's last join as the upsert's unless a WHERE ends it.
+      .where(sql`1 = 1`);
+    const fresh = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(column.name))}`;
+    await this.db
+      .insert(ts)
+      .select(summaries)
+      .onConflictDoUpdate({
+        target: [ts.testName, ts.categoryKey],
+        set: {
+          measurementsCount: fresh(ts.measurementsCount),
+          confidenceSum: fresh(ts.confidenceSum),
+          minConfidence: fresh(ts.minConfidence),
+          maxConfidence: fresh(ts.maxConfidence),
+          firstSeen: fresh(ts.firstSeen),
+          lastSeen: fresh(ts.lastSeen),
+          latestConfidence: fresh(ts.latestConfidence),
+          revision: sql`${ts.revision} + 1`,
+        },
+      });
+  }
+
+  /** Summarises the given hours afresh from the measurements stored in them. */
+  private async resummariseHours(hours: readonly Date[]): Promise<void> {
+    const { confidenceMeasurements: m, hourlyConfidence: h } = this.tables;
+    const hourOfRow = this.hourOfColumn(m.timestamp);
+    const keyOf = sql<string>`coalesce(${m.category}, '')`;
+    for (let i = 0; i < hours.length; i += 100) {
+      const chunk = hours.slice(i, i + 100);
+      await this.db.delete(h).where(inArray(h.hour, chunk));
+      const within = or(...chunk.map((hour) => and(gte(m.timestamp, hour), lt(m.timestamp, new Date(hour.getTime() + 3_600_000)))));
+      await this.db.insert(h).select(
+        this.db
+          .select({
+            categoryKey: keyOf.as('category_key'),
+            hour: hourOfRow.as('hour'),
+            measurementsCount: count().as('measurements_count'),
+            confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
+            minConfidence: min(m.confidence).as('min_confidence'),
+            maxConfidence: max(m.confidence).as('max_confidence'),
+          })
+          .from(m)
+          .where(within)
+          .groupBy(keyOf, hourOfRow),
+      );
+    }
   }
 
   /** Rows fetched by id, in the order the ids were asked for (DataLoader's contract). */

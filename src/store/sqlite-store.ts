@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Param, Placeholder, getTableColumns, is, sql } from 'drizzle-orm';
+import { type Column, type SQL, Param, Placeholder, getTableColumns, is, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { connectSqlite, type SqliteDatabase } from '../db/sqlite/connect.js';
 import * as sqliteTables from '../db/sqlite/schema.js';
@@ -21,8 +21,8 @@ export class SqliteStore extends SqlStore {
   readonly backend = 'sqlite' as const;
   readonly schema = null;
   private readonly client: Database.Database;
-  /** Upserts validated rows, one per test and instant, and counts the new ones; the caller holds the transaction. */
-  private readonly upsertRows: (rows: MeasurementValues[]) => number;
+  /** Upserts validated rows, one per test and instant, and returns those that replaced one; the caller holds the transaction. */
+  private readonly upsertRows: (rows: MeasurementValues[]) => MeasurementValues[];
 
   private constructor(db: SqliteDatabase) {
     super(db as unknown as SqlDatabase, sqliteTables as unknown as Tables);
@@ -56,8 +56,13 @@ export class SqliteStore extends SqlStore {
     return result;
   }
 
-  protected insertMeasurements(rows: MeasurementValues[]): Promise<number> {
-    return this.atomically(async () => this.upsertRows(rows));
+  protected async upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]> {
+    return this.upsertRows(rows);
+  }
+
+  protected hourOfColumn(timestamp: Column): SQL<Date> {
+    // Epoch milliseconds, floored (not truncated towards zero, which would misplace instants before 1970).
+    return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
 
   protected async allowLongStatements(): Promise<void> {}
@@ -78,7 +83,18 @@ export class SqliteStore extends SqlStore {
       let inserted = 0;
       for (let i = 0; i < rows.length; i += insertChunk) {
         const chunk = rows.slice(i, i + insertChunk) as (typeof target.$inferInsert)[];
-        inserted += tx.changedRows(await tx.db.insert(target).values(chunk).onConflictDoNothing());
+        if (table === 'measurements') {
+          const m = this.tables.confidenceMeasurements;
+          const added = await tx.db
+            .insert(m)
+            .values(chunk as (typeof m.$inferInsert)[])
+            .onConflictDoNothing()
+            .returning({ testName: m.testName, category: m.category, confidence: m.confidence, timestamp: m.timestamp });
+          await tx.addToSummaries(added);
+          inserted += added.length;
+        } else {
+          inserted += tx.changedRows(await tx.db.insert(target).values(chunk).onConflictDoNothing());
+        }
       }
       return inserted;
     });
@@ -129,15 +145,16 @@ async function enclose<T>(client: Database.Database, begin: string, commit: stri
  * Drizzle writes the statement and each column's encoder; binding them ourselves, once, spares a
  * batch Drizzle's per-row placeholder lookup, which cost a third of the gap to the raw driver.
  */
-function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => number {
+function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => MeasurementValues[] {
   const { confidenceMeasurements: m } = sqliteTables;
   const keys = Object.keys(getTableColumns(m)).filter((key) => key !== 'id');
   const slots = Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as unknown as typeof m.$inferInsert;
-  const query = db
+  // Two builders: an insert builder collects every conflict clause it is given.
+  const query = db.insert(m).values(slots).onConflictDoNothing({ target: [m.testName, m.timestamp] }).prepare().getQuery();
+  const replaceQuery = db
     .insert(m)
     .values(slots)
     .onConflictDoUpdate({ target: [m.testName, m.timestamp], set: replacedColumns(m) })
-    .returning({ id: m.id })
     .prepare()
     .getQuery();
   const encoders = query.params.map((param) => {
@@ -146,13 +163,18 @@ function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => numb
     const encoder = param.encoder;
     return (row: MeasurementValues) => (encoder ? encoder.mapToDriverValue(row[key]) : row[key]);
   });
-  const statement = db.$client.prepare(query.sql);
-  const highestId = db.$client.prepare('select coalesce(max(id), 0) as id from confidence_measurements');
+  // Both statements bind the same values in the same order; only what a conflict does differs.
+  const add = db.$client.prepare(query.sql);
+  const replace = db.$client.prepare(replaceQuery.sql);
   return (rows) => {
-    // AUTOINCREMENT gives a new row an id above every id ever used; a replaced row keeps its own.
-    const before = (highestId.get() as { id: number }).id;
-    let inserted = 0;
-    for (const row of rows) if ((statement.get(encoders.map((encode) => encode(row))) as { id: number }).id > before) inserted++;
-    return inserted;
+    const replaced: MeasurementValues[] = [];
+    for (const row of rows) {
+      const values = encoders.map((encode) => encode(row));
+      if (add.run(values).changes === 0) {
+        replace.run(values);
+        replaced.push(row);
+      }
+    }
+    return replaced;
   };
 }

@@ -126,6 +126,24 @@ export interface TestFilter {
   search?: string | undefined;
 }
 
+export interface TestNameFilter {
+  category?: string | undefined;
+  after?: string | undefined;
+  limit: number;
+  /** Only tests with measurements stored since their latest analysis read them. */
+  pending?: boolean | undefined;
+}
+
+/**
+ * How far a test's summary (in one category) had got when analysis read its measurements: marking
+ * it analysed afterwards leaves the test pending if a write came in meanwhile.
+ */
+export interface AnalysisMark {
+  testName: string;
+  categoryKey: string;
+  revision: number;
+}
+
 export interface StatisticsScope {
   category?: string | undefined;
   since?: Date | undefined;
@@ -211,7 +229,11 @@ export interface Store {
   countTests(filter: TestFilter): Promise<number>;
   getTests(testNames: readonly string[]): Promise<TrackedTest[]>;
   /** Names of tests with measurements, in name order, for batched analysis. */
-  listTestNames(filter: { category?: string | undefined; after?: string | undefined; limit: number }): Promise<string[]>;
+  listTestNames(filter: TestNameFilter): Promise<string[]>;
+  /** Where the named tests' summaries stand, read before analysing them. */
+  analysisMarks(testNames: readonly string[]): Promise<AnalysisMark[]>;
+  /** Notes that analysis has seen the tests as far as the marks say. */
+  markAnalyzed(marks: readonly AnalysisMark[]): Promise<void>;
 
   saveAnalyses(analyses: NewDriftAnalysis[]): Promise<DriftAnalysis[]>;
   getAnalyses(ids: readonly number[]): Promise<DriftAnalysis[]>;

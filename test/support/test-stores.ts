@@ -208,15 +208,39 @@ export async function migrateUpTo(config: DatabaseConfig, count: number): Promis
 }
 
 /** Inserts measurement rows as they are, ids included, past every rule but the table's own. */
-export async function insertRawMeasurements(config: DatabaseConfig, rows: { id: number; testName: string; confidence: number; timestamp: Date }[]): Promise<void> {
-  const insert = 'insert into confidence_measurements (id, test_name, confidence, timestamp, created_at) values ';
+export async function insertRawMeasurements(
+  config: DatabaseConfig,
+  rows: { id: number; testName: string; confidence: number; timestamp: Date; category?: string | null }[],
+): Promise<void> {
+  const insert = 'insert into confidence_measurements (id, test_name, confidence, timestamp, created_at, category) values ';
   await withRawDatabase(config, {
     sqlite: (db) => {
-      const statement = db.prepare(`${insert} (?, ?, ?, ?, ?)`);
-      for (const r of rows) statement.run(r.id, r.testName, r.confidence, r.timestamp.getTime(), r.timestamp.getTime());
+      const statement = db.prepare(`${insert} (?, ?, ?, ?, ?, ?)`);
+      for (const r of rows) statement.run(r.id, r.testName, r.confidence, r.timestamp.getTime(), r.timestamp.getTime(), r.category ?? null);
     },
     postgres: async (client, schema) => {
-      for (const r of rows) await client.query(`${insert.replace('into ', `into ${schema}.`)} ($1, $2, $3, $4, $4)`, [r.id, r.testName, r.confidence, r.timestamp]);
+      for (const r of rows) {
+        await client.query(`${insert.replace('into ', `into ${schema}.`)} ($1, $2, $3, $4, $4, $5)`, [r.id, r.testName, r.confidence, r.timestamp, r.category ?? null]);
+      }
     },
   });
+}
+
+/**
+ * Runs one query outside any store and returns its rows, instants as epoch milliseconds and
+ * PostgreSQL's bigints as numbers, so both backends' rows compare as they are.
+ */
+export async function readRaw(config: DatabaseConfig, query: string): Promise<Record<string, unknown>[]> {
+  let rows: Record<string, unknown>[] = [];
+  await withRawDatabase(config, {
+    sqlite: (db) => {
+      rows = db.prepare(query).all() as Record<string, unknown>[];
+    },
+    postgres: async (client, schema) => {
+      await client.query(`set search_path to ${schema}`);
+      const bigintAsNumber = (oid: number, format?: string) => (oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text'));
+      rows = (await client.query({ text: query, types: { getTypeParser: bigintAsNumber } as pg.CustomTypesConfig })).rows;
+    },
+  });
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.getTime() : value])));
 }

@@ -8,17 +8,18 @@ import { withStore } from '../run-command.js';
 import { percent } from './percent.js';
 
 export const analyzeCommand = withDatabaseOptions(new Command('analyze'))
-  .description('analyse drift now, store the analyses and raise alerts (all tests unless narrowed)')
+  .description('analyse drift now, store the analyses and raise alerts (tests with new measurements unless told otherwise)')
   .argument('[test_name]', 'only this test (as the original CrossBridge CLI takes it)')
   .option('--test <name...>', 'only these tests')
   .option('--category <category>', 'only tests of this category')
+  .option('--all', 'every test, not only those with measurements stored since their latest analysis')
   .option('--window <days>', 'look back this many days (default: DRIFT_LOOKBACK_DAYS, 30, as the original)')
   .option('--json', 'machine-readable output')
   .addHelpText(
     'after',
-    '\nExamples:\n  drift analyze\n  drift analyze test_login --window 30\n  drift analyze --test login checkout --json\n  drift analyze --category payments',
+    '\nExamples:\n  drift analyze\n  drift analyze --all\n  drift analyze test_login --window 30\n  drift analyze --test login checkout --json\n  drift analyze --category payments',
   )
-  .action(async (testName: string | undefined, options: { test?: string[]; category?: string; window?: string; json?: boolean }, command: Command) => {
+  .action(async (testName: string | undefined, options: { test?: string[]; category?: string; all?: boolean; window?: string; json?: boolean }, command: Command) => {
     const window = parseWhole('--window', options.window, 1, 36_500);
     const config = commandConfig(command);
     const drift = window === undefined ? config.drift : { ...config.drift, lookbackDays: window };
@@ -26,7 +27,9 @@ export const analyzeCommand = withDatabaseOptions(new Command('analyze'))
     await withStore(config, async (store) => {
       const bus = new InProcessAlertBus();
       const service = new StoreDriftService(store, bus, drift);
-      const outcome = await service.analyze({ testNames, category: options.category });
+      // Another look-back changes every analysis, not only those of tests with new measurements.
+      const all = options.all === true || window !== undefined;
+      const outcome = await service.analyze({ testNames, category: options.category, all });
       await bus.close();
       print(
         { json: options.json === true },

@@ -9,6 +9,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
@@ -91,4 +92,41 @@ export const driftAlerts = pgTable(
     index('idx_alerts_created_at').on(t.createdAt, t.id),
     index('idx_alerts_acknowledged').on(t.acknowledged),
   ],
+);
+
+// Summaries of confidence_measurements, kept current in the same transaction as every write to it
+// (store/summaries.ts), so overview questions read a row per test or per hour instead of every
+// measurement. A measurement without a category counts under the key '' (no stored category is empty).
+
+export const testSummaries = pgTable(
+  'test_summaries',
+  {
+    testName: text().notNull(),
+    categoryKey: text().notNull(),
+    measurementsCount: bigint({ mode: 'number' }).notNull(),
+    confidenceSum: doublePrecision().notNull(),
+    minConfidence: doublePrecision().notNull(),
+    maxConfidence: doublePrecision().notNull(),
+    firstSeen: instant().notNull(),
+    lastSeen: instant().notNull(),
+    /** The confidence measured at lastSeen. */
+    latestConfidence: doublePrecision().notNull(),
+    /** Counts the writes that changed this row; analysis notes the one it saw in analyzedRevision. */
+    revision: bigint({ mode: 'number' }).notNull().default(1),
+    analyzedRevision: bigint({ mode: 'number' }),
+  },
+  (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey] })],
+);
+
+export const hourlyConfidence = pgTable(
+  'hourly_confidence',
+  {
+    categoryKey: text().notNull(),
+    hour: instant().notNull(),
+    measurementsCount: bigint({ mode: 'number' }).notNull(),
+    confidenceSum: doublePrecision().notNull(),
+    minConfidence: doublePrecision().notNull(),
+    maxConfidence: doublePrecision().notNull(),
+  },
+  (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );

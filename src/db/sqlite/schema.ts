@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, uniqueIndex, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, uniqueIndex, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 // Twin of db/pg/schema.ts: same table, key and index names (a parity test holds them together).
 // Instants are epoch milliseconds in an INTEGER, so range filters and ordering compare numbers
@@ -82,4 +82,35 @@ export const driftAlerts = sqliteTable(
     index('idx_alerts_created_at').on(t.createdAt, t.id),
     index('idx_alerts_acknowledged').on(t.acknowledged),
   ],
+);
+
+export const testSummaries = sqliteTable(
+  'test_summaries',
+  {
+    testName: text().notNull(),
+    categoryKey: text().notNull(),
+    measurementsCount: integer().notNull(),
+    confidenceSum: real().notNull(),
+    minConfidence: real().notNull(),
+    maxConfidence: real().notNull(),
+    firstSeen: instant().notNull(),
+    lastSeen: instant().notNull(),
+    latestConfidence: real().notNull(),
+    revision: integer().notNull().default(1),
+    analyzedRevision: integer(),
+  },
+  (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey] })],
+);
+
+export const hourlyConfidence = sqliteTable(
+  'hourly_confidence',
+  {
+    categoryKey: text().notNull(),
+    hour: instant().notNull(),
+    measurementsCount: integer().notNull(),
+    confidenceSum: real().notNull(),
+    minConfidence: real().notNull(),
+    maxConfidence: real().notNull(),
+  },
+  (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );

@@ -108,11 +108,16 @@ const AnalyzeDriftInput = builder.inputType('AnalyzeDriftInput', {
   fields: (t) => ({
     testNames: t.stringList({ description: 'all tests with measurements when both are left out' }),
     category: t.string(),
+    all: t.boolean({
+      description:
+        'Without testNames, analyse every test; by default only tests with measurements stored since their latest analysis are analysed again.',
+    }),
   }),
 });
 
 const AnalyzeDriftPayload = builder.objectRef<AnalyzeOutcome>('AnalyzeDriftPayload').implement({
   fields: (t) => ({
+    analyzedTests: t.int({ description: 'How many tests were analysed (the length of analyses).', resolve: (outcome) => outcome.analyses.length }),
     analyses: t.field({ type: [DriftAnalysis], resolve: (outcome) => outcome.analyses }),
     alerts: t.field({ type: [DriftAlert], resolve: (outcome) => outcome.alerts }),
   }),
@@ -125,6 +130,6 @@ builder.mutationField('analyzeDrift', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: AnalyzeDriftInput }) },
     resolve: (_root, { input }, { drift }) =>
-      drift.analyze({ testNames: input?.testNames ?? undefined, category: input?.category ?? undefined }),
+      drift.analyze({ testNames: input?.testNames ?? undefined, category: input?.category ?? undefined, all: input?.all ?? undefined }),
   }),
 );

@@ -1,0 +1,132 @@
+// How the summary tables (test_summaries, hourly_confidence) follow the measurements: what a batch
+// adds to them, and how a stored summary merges with an addition. Dialect-free: the expressions are
+// CASE and arithmetic, which render the same on PostgreSQL and SQLite.
+import { type Column, type SQL, eq, getTableName, sql } from 'drizzle-orm';
+import { toSnakeCase } from 'drizzle-orm/casing';
+
+/** The key a measurement's category is summarised under: a category is never empty, so '' means none. */
+export function categoryKey(category: string | null): string {
+  return category ?? '';
+}
+
+export function categoryOfKey(key: string): string | null {
+  return key === '' ? null : key;
+}
+
+/** The summaries of category X: '' asks for a category no measurement has, not for the uncategorised. */
+export function categoryKeyIs(column: Column, category: string): SQL {
+  return category === '' ? sql`1 = 0` : eq(column, category);
+}
+
+const hourMs = 3_600_000;
+
+/** The start of the UTC hour holding an instant (floored, so instants before 1970 bin correctly too). */
+export function hourOf(instant: Date): Date {
+  const time = instant.getTime();
+  return new Date(time - (((time % hourMs) + hourMs) % hourMs));
+}
+
+/** The first hour boundary at or after an instant: where whole hours of a range begin. */
+export function nextHourFrom(instant: Date): Date {
+  const start = hourOf(instant);
+  return start.getTime() === instant.getTime() ? start : new Date(start.getTime() + hourMs);
+}
+
+export interface SummarisedRow {
+  testName: string;
+  category: string | null;
+  confidence: number;
+  timestamp: Date;
+}
+
+interface Aggregate {
+  measurementsCount: number;
+  confidenceSum: number;
+  minConfidence: number;
+  maxConfidence: number;
+}
+
+export interface TestSummaryAddition extends Aggregate {
+  testName: string;
+  categoryKey: string;
+  firstSeen: Date;
+  lastSeen: Date;
+  latestConfidence: number;
+}
+
+export interface HourAddition extends Aggregate {
+  categoryKey: string;
+  hour: Date;
+}
+
+/** What new measurements (one per test and instant) add, per test and category and per hour and category. */
+export function summaryAdditions(rows: readonly SummarisedRow[]): { tests: TestSummaryAddition[]; hours: HourAddition[] } {
+  const tests = new Map<string, TestSummaryAddition>();
+  const hours = new Map<string, HourAddition>();
+  for (const row of rows) {
+    const key = categoryKey(row.category);
+    const test = tests.get(`${row.testName}\u0000${key}`);
+    if (test === undefined) {
+      tests.set(`${row.testName}\u0000${key}`, {
+        testName: row.testName,
+        categoryKey: key,
+        ...single(row.confidence),
+        firstSeen: row.timestamp,
+        lastSeen: row.timestamp,
+        latestConfidence: row.confidence,
+      });
+    } else {
+      add(test, row.confidence);
+      if (row.timestamp < test.firstSeen) test.firstSeen = row.timestamp;
+      if (row.timestamp > test.lastSeen) {
+        test.lastSeen = row.timestamp;
+        test.latestConfidence = row.confidence;
+      }
+    }
+    const hour = hourOf(row.timestamp);
+    const bucket = hours.get(`${hour.getTime()}\u0000${key}`);
+    if (bucket === undefined) hours.set(`${hour.getTime()}\u0000${key}`, { categoryKey: key, hour, ...single(row.confidence) });
+    else add(bucket, row.confidence);
+  }
+  return { tests: [...tests.values()], hours: [...hours.values()] };
+}
+
+function single(confidence: number): Aggregate {
+  return { measurementsCount: 1, confidenceSum: confidence, minConfidence: confidence, maxConfidence: confidence };
+}
+
+function add(into: Aggregate, confidence: number): void {
+  into.measurementsCount++;
+  into.confidenceSum += confidence;
+  if (confidence < into.minConfidence) into.minConfidence = confidence;
+  if (confidence > into.maxConfidence) into.maxConfidence = confidence;
+}
+
+const excluded = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(column.name))}`;
+// Qualified by its table: PostgreSQL finds a bare column name ambiguous beside `excluded`.
+const stored = (column: Column) => sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(toSnakeCase(column.name))}`;
+const lesser = (column: Column) => sql`case when ${excluded(column)} < ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
+const greater = (column: Column) => sql`case when ${excluded(column)} > ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
+const plus = (column: Column) => sql`${stored(column)} + ${excluded(column)}`;
+
+/** How an addition merges into a stored aggregate (the conflict's SET clause). */
+export function mergeAggregate(table: Record<keyof Aggregate, Column>): Record<keyof Aggregate, SQL> {
+  return {
+    measurementsCount: plus(table.measurementsCount),
+    confidenceSum: plus(table.confidenceSum),
+    minConfidence: lesser(table.minConfidence),
+    maxConfidence: greater(table.maxConfidence),
+  };
+}
+
+/** As mergeAggregate, plus the span and the latest value, and one more revision for analysis to notice. */
+export function mergeTestSummary(table: Record<keyof TestSummaryAddition | 'revision', Column>): Record<string, SQL> {
+  return {
+    ...mergeAggregate(table),
+    firstSeen: lesser(table.firstSeen),
+    lastSeen: greater(table.lastSeen),
+    // Every SET expression reads the row as it was, so last_seen here is still the stored one.
+    latestConfidence: sql`case when ${excluded(table.lastSeen)} > ${stored(table.lastSeen)} then ${excluded(table.latestConfidence)} else ${stored(table.latestConfidence)} end`,
+    revision: sql`${stored(table.revision)} + 1`,
+  };
+}

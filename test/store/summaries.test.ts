@@ -1,0 +1,217 @@
+// The summaries are exact: after any mix of writes, replacements, imports and cleanups they equal
+// what the stored measurements say, recomputed here from the raw rows in plain code.
+import { describe, expect, it as plainIt } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import type { Measurement, NewMeasurement, Store } from '../../src/store/store.js';
+import type { DatabaseConfig } from '../../src/config.js';
+import { backends, createTestDatabase, insertRawMeasurements, migrateUpTo, readRaw, storeTest } from '../support/test-stores.js';
+
+const hourMs = 3_600_000;
+const t0 = Date.parse('2026-11-01T00:00:00.000Z');
+
+interface RawRow {
+  test_name: string;
+  category: string | null;
+  confidence: number;
+  timestamp: number;
+}
+
+/** A small seeded generator (mulberry32), so a failure replays exactly. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function expectedSummaries(rows: RawRow[]) {
+  const tests = new Map<string, { count: number; sum: number; min: number; max: number; first: number; last: number; latest: number }>();
+  const hours = new Map<string, { count: number; sum: number; min: number; max: number }>();
+  for (const row of rows) {
+    const key = row.category ?? '';
+    const test = tests.get(`${row.test_name}|${key}`);
+    if (!test) tests.set(`${row.test_name}|${key}`, { count: 1, sum: row.confidence, min: row.confidence, max: row.confidence, first: row.timestamp, last: row.timestamp, latest: row.confidence });
+    else {
+      test.count++;
+      test.sum += row.confidence;
+      test.min = Math.min(test.min, row.confidence);
+      test.max = Math.max(test.max, row.confidence);
+      test.first = Math.min(test.first, row.timestamp);
+      if (row.timestamp > test.last) [test.last, test.latest] = [row.timestamp, row.confidence];
+    }
+    const hour = Math.floor(row.timestamp / hourMs) * hourMs;
+    const bucket = hours.get(`${hour}|${key}`);
+    if (!bucket) hours.set(`${hour}|${key}`, { count: 1, sum: row.confidence, min: row.confidence, max: row.confidence });
+    else {
+      bucket.count++;
+      bucket.sum += row.confidence;
+      bucket.min = Math.min(bucket.min, row.confidence);
+      bucket.max = Math.max(bucket.max, row.confidence);
+    }
+  }
+  return { tests, hours };
+}
+
+// Sums are added up in another order than the database's: equal to the last few bits.
+const close = (value: number) => expect.closeTo(value, 9);
+
+async function expectExact(config: DatabaseConfig, store: Store): Promise<void> {
+  const raw = (await readRaw(config, 'select test_name, category, confidence, "timestamp" from confidence_measurements')) as unknown as RawRow[];
+  const { tests, hours } = expectedSummaries(raw);
+  const storedTests = await readRaw(config, 'select * from test_summaries');
+  expect(Object.fromEntries(storedTests.map((s) => [`${s.test_name}|${s.category_key}`, [s.measurements_count, s.confidence_sum, s.min_confidence, s.max_confidence, s.first_seen, s.last_seen, s.latest_confidence]]))).toStrictEqual(
+    Object.fromEntries([...tests].map(([key, t]) => [key, [t.count, close(t.sum), t.min, t.max, t.first, t.last, t.latest]])),
+  );
+  const storedHours = await readRaw(config, 'select * from hourly_confidence');
+  expect(Object.fromEntries(storedHours.map((h) => [`${h.hour}|${h.category_key}`, [h.measurements_count, h.confidence_sum, h.min_confidence, h.max_confidence]]))).toStrictEqual(
+    Object.fromEntries([...hours].map(([key, h]) => [key, [h.count, close(h.sum), h.min, h.max]])),
+  );
+
+  // What the overview reads from them matches the raw rows too, for every scope a dashboard asks.
+  for (const category of [undefined, 'api', 'ui']) {
+    for (const since of [undefined, new Date(t0 + 5.5 * hourMs), new Date(t0 + 20 * hourMs), new Date(t0 - 3 * hourMs + 1)]) {
+      const rows = raw.filter((r) => (category === undefined || r.category === category) && (since === undefined || r.timestamp >= since.getTime()));
+      const values = rows.map((r) => r.confidence);
+      expect(await store.statistics({ category, since }), `statistics of ${category} since ${since?.toISOString()}`).toStrictEqual({
+        totalTests: new Set(rows.map((r) => r.test_name)).size,
+        totalMeasurements: rows.length,
+        avgConfidence: rows.length === 0 ? null : close(values.reduce((a, b) => a + b, 0) / rows.length),
+        minConfidence: rows.length === 0 ? null : Math.min(...values),
+        maxConfidence: rows.length === 0 ? null : Math.max(...values),
+      });
+    }
+    const inCategory = raw.filter((r) => category === undefined || r.category === category);
+    const names = [...new Set(inCategory.map((r) => r.test_name))].sort();
+    expect(await store.countTests({ category })).toBe(names.length);
+    const listed = await store.listTests({ category }, { first: 100 });
+    expect(listed.items.map((t) => ({ ...t, firstSeen: t.firstSeen.getTime(), lastSeen: t.lastSeen.getTime() }))).toStrictEqual(
+      names.map((name) => {
+        const own = inCategory.filter((r) => r.test_name === name).sort((a, b) => a.timestamp - b.timestamp);
+        const newest = own[own.length - 1]!;
+        return {
+          testName: name,
+          category: newest.category,
+          measurementsCount: own.length,
+          firstSeen: own[0]!.timestamp,
+          lastSeen: newest.timestamp,
+          latestConfidence: newest.confidence,
+          averageConfidence: close(own.reduce((a, r) => a + r.confidence, 0) / own.length),
+        };
+      }),
+    );
+  }
+}
+
+function randomMeasurement(next: () => number): NewMeasurement {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+  return {
+    testName: pick(['login', 'checkout', 'search', 'profile', 'cart', 'export']),
+    // Few instants, so the same test and instant comes back often and replaces, sometimes in another category.
+    timestamp: new Date(t0 + Math.floor(next() * 48) * 30 * 60_000 + pick([0, 0, 0, 1, 59 * 60_000])),
+    confidence: Math.round(next() * 1000) / 1000,
+    category: pick(['api', 'ui', null, 'api']),
+  };
+}
+
+describe.each(backends)('summaries on %s', (backend) => {
+  const it = storeTest(backend);
+
+  it('equal a recomputation from the raw rows after random writes, replacements, imports and cleanups', async ({ store, database }) => {
+    const next = random(20261125);
+    let nextImportId = 1_000_000;
+    const operations: string[] = [];
+    for (let step = 0; step < 40; step++) {
+      const roll = next();
+      if (roll < 0.5) {
+        const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomMeasurement(next));
+        await store.recordMeasurements(batch);
+        operations.push(`batch of ${batch.length}`);
+      } else if (roll < 0.7) {
+        await store.recordMeasurement(randomMeasurement(next));
+        operations.push('one');
+      } else if (roll < 0.85) {
+        // Imported rows keep their ids; one whose id or test and instant is stored already is skipped.
+        const rows: Measurement[] = Array.from({ length: 1 + Math.floor(next() * 10) }, () => {
+          const m = randomMeasurement(next);
+          return { id: nextImportId++, testName: m.testName, confidence: m.confidence, category: m.category ?? null, timestamp: m.timestamp!, failureId: null, ruleScore: null, signalScore: null, createdAt: new Date(t0) };
+        });
+        await store.importRows('measurements', rows);
+        operations.push(`import of ${rows.length}`);
+      } else {
+        // Cutoffs inside an hour, so a part hour is left behind.
+        const now = new Date(t0 + Math.floor(next() * 30) * hourMs + 17 * 60_000 + 30 * 86_400_000);
+        await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, now);
+        operations.push(`cleanup before ${new Date(now.getTime() - 30 * 86_400_000).toISOString()}`);
+      }
+      await expectExact(database.config, store);
+    }
+    // The mix did what it is meant to: replacements and cleanups happened, and rows are left to check.
+    expect(operations.filter((o) => o.startsWith('cleanup')).length).toBeGreaterThan(2);
+    expect((await readRaw(database.config, 'select count(*) as n from confidence_measurements'))[0]!.n).toBeGreaterThan(10);
+  });
+
+  it('summarise instants before 1970 and on hour boundaries in the right hour', async ({ store, database }) => {
+    await store.recordMeasurements([
+      { testName: 'old', confidence: 0.5, timestamp: new Date('1969-12-31T23:30:00.000Z') },
+      { testName: 'old', confidence: 0.7, timestamp: new Date('1969-12-31T23:59:59.999Z') },
+      { testName: 'old', confidence: 0.9, timestamp: new Date('1970-01-01T00:00:00.000Z') },
+      { testName: 'old', confidence: 0.2, timestamp: new Date('1900-01-01T00:30:00.000Z') },
+    ]);
+    const hours = await readRaw(database.config, 'select hour, measurements_count from hourly_confidence order by hour');
+    expect(hours).toStrictEqual([
+      { hour: Date.parse('1900-01-01T00:00:00.000Z'), measurements_count: 1 },
+      { hour: Date.parse('1969-12-31T23:00:00.000Z'), measurements_count: 2 },
+      { hour: 0, measurements_count: 1 },
+    ]);
+    // A replacement recomputes its hour in the database, with the dialect's own hour arithmetic.
+    await store.recordMeasurement({ testName: 'old', confidence: 0.1, timestamp: new Date('1969-12-31T23:30:00.000Z') });
+    await expectExact(database.config, store);
+  });
+
+  it('mark tests analysed up to what analysis read, so a write meanwhile leaves them pending', async ({ store }) => {
+    await store.recordMeasurements([
+      { testName: 'a', confidence: 0.9, timestamp: new Date(t0) },
+      { testName: 'b', confidence: 0.9, timestamp: new Date(t0), category: 'api' },
+    ]);
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a', 'b']);
+    const marks = await store.analysisMarks(['a', 'b']);
+    await store.recordMeasurement({ testName: 'b', confidence: 0.5, timestamp: new Date(t0 + 1000), category: 'api' });
+    await store.markAnalyzed(marks);
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['b']);
+    expect(await store.listTestNames({ limit: 10 })).toStrictEqual(['a', 'b']);
+    await store.markAnalyzed(await store.analysisMarks(['b']));
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual([]);
+    // A cleanup that takes measurements away changes what an analysis would say.
+    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 86_400_000 + 500));
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['b']);
+  });
+});
+
+describe.each(backends)('a %s database from before summaries', (backend) => {
+  plainIt('gets them from its stored measurements when it migrates', async () => {
+    const database = await createTestDatabase(backend);
+    try {
+      await migrateUpTo(database.config, 3);
+      const rows = Array.from({ length: 300 }, (_, i) => ({
+        id: i + 1,
+        testName: `test_${i % 7}`,
+        confidence: ((i * 37) % 100) / 100,
+        timestamp: new Date(t0 + i * 13 * 60_000),
+        category: [null, 'api', 'ui'][i % 3] ?? null,
+      }));
+      await insertRawMeasurements(database.config, rows);
+      const store = await openStore(database.config);
+      try {
+        expect((await readRaw(database.config, 'select count(*) as n from test_summaries'))[0]!.n).toBe(21);
+        await expectExact(database.config, store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+});
