@@ -16,7 +16,7 @@ const sections: Record<string, () => Promise<void>> = {
   alerts: benchAlertsLoad,
   scale: benchScale,
 };
-// Scale seeds 11 million rows and runs for half an hour or more: only when named.
+// Scale seeds 11 million rows and runs for ten minutes or more: only when named.
 const byDefault = Object.keys(sections).filter((name) => name !== 'scale');
 
 const wanted = process.argv.slice(2);

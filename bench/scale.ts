@@ -165,7 +165,7 @@ async function analyze(url: string, features: { all: boolean; analyzedTests: boo
     post<{ analyzeDrift: { analyzedTests?: number; analyses?: unknown[] } }>(url, `mutation { analyzeDrift${input} { ${selection} } }`),
   );
   const tests = result.analyzeDrift.analyzedTests ?? result.analyzeDrift.analyses!.length;
-  return { pass, 'tests analysed': tests, seconds: seconds.toFixed(2), 'tests/s': Math.round(tests / seconds).toLocaleString('en-US') };
+  return { pass, 'tests analysed': tests.toLocaleString('en-US'), seconds: seconds.toFixed(2), 'tests/s': Math.round(tests / seconds).toLocaleString('en-US') };
 }
 
 /** How many stored analyses reach each severity: shows the seed drifts as meant, old code and new alike. */
