@@ -1,11 +1,8 @@
 // The API over real HTTP on loopback: ingest through recordMeasurements next to the raw driver,
 // and requests per second with latency percentiles for a page of 100 measurements.
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import type { DatabaseConfig } from '../src/config.js';
 import { openStore } from '../src/store/open-store.js';
 import type { StorageBackend } from '../src/store/store.js';
-import { benchDatabase, heading, measurementBatch, rate, table, timed } from './support.js';
+import { benchDatabase, heading, measurementBatch, rate, serve, table, timed } from './support.js';
 import { rawInsert } from './store-ingest.js';
 
 const batches = Number(process.env.BENCH_HTTP_BATCHES ?? 100);
@@ -15,45 +12,6 @@ const concurrency = 16;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** `drift serve` in its own process, so the load generator does not share the server's CPU. */
-async function serve(config: DatabaseConfig): Promise<{ url: string; close(): Promise<void> }> {
-  const port = await freePort();
-  const env =
-    config.backend === 'sqlite'
-      ? { DRIFT_BACKEND: 'sqlite', DRIFT_SQLITE_PATH: config.path }
-      : { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: config.url, POSTGRES_SCHEMA: config.schema };
-  const child = spawn(process.execPath, ['bin/drift.js', 'serve', '--port', String(port)], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) break;
-    } catch {
-      if (attempt > 100) throw new Error('the server did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 const mutation = `mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`;

@@ -1,8 +1,9 @@
-// `npm run bench` runs every section; `npm run bench -- ingest transfer` runs the named ones.
+// `npm run bench` runs every section but scale; `npm run bench -- ingest transfer` runs the named ones.
 import { benchAlertsLoad } from './alerts-load.js';
 import { benchAnalysis } from './analysis.js';
 import { benchCopy } from './copy.js';
 import { benchHttp } from './http.js';
+import { benchScale } from './scale.js';
 import { benchStoreIngest } from './store-ingest.js';
 import { benchTransfer } from './transfer.js';
 
@@ -13,7 +14,10 @@ const sections: Record<string, () => Promise<void>> = {
   analysis: benchAnalysis,
   http: benchHttp,
   alerts: benchAlertsLoad,
+  scale: benchScale,
 };
+// Scale seeds 11 million rows and runs for ten minutes or more: only when named.
+const byDefault = Object.keys(sections).filter((name) => name !== 'scale');
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in sections));
@@ -22,4 +26,4 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 console.log(`# Driftwatch benchmark — node ${process.version}, ${new Date().toISOString()}`);
-for (const name of wanted.length > 0 ? wanted : Object.keys(sections)) await sections[name]!();
+for (const name of wanted.length > 0 ? wanted : byDefault) await sections[name]!();

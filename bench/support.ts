@@ -1,6 +1,8 @@
 // Shared bits of the benchmark programs: real databases in temp places, timing and printing.
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -32,6 +34,57 @@ export async function benchDatabase(backend: StorageBackend): Promise<BenchDatab
       await client.query(`drop schema if exists "${schema}" cascade`);
       await client.end();
     },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `drift serve` in its own process, so the load generator does not share the server's CPU.
+ * Resolves once /ready answers; start-up includes the migrations, which over millions of rows may
+ * take minutes, so it waits up to `startMs` and gives up at once if the process exits.
+ */
+export async function serve(config: DatabaseConfig, startMs = 10_000): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const env =
+    config.backend === 'sqlite'
+      ? { DRIFT_BACKEND: 'sqlite', DRIFT_SQLITE_PATH: config.path }
+      : { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: config.url, POSTGRES_SCHEMA: config.schema };
+  const child = spawn(process.execPath, ['bin/drift.js', 'serve', '--port', String(port)], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const deadline = Date.now() + startMs;
+  for (;;) {
+    if (exited) throw new Error(`the server exited during start-up with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`the server was not ready after ${startMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
