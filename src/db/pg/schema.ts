@@ -11,15 +11,15 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
 } from 'drizzle-orm/pg-core';
+import { instantColumn } from './instant.js';
 
 // Tables carry no schema: the configured one is put on each connection's search_path,
 // so one set of migrations serves every tenant schema (see db/pg/connect.ts).
 // Column names come from `casing: 'snake_case'`; keep keys identical to db/sqlite/schema.ts.
 
 const id = () => bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity();
-const instant = () => timestamp({ withTimezone: true, mode: 'date' });
+const instant = () => instantColumn();
 
 export const confidenceMeasurements = pgTable(
   'confidence_measurements',
@@ -32,7 +32,7 @@ export const confidenceMeasurements = pgTable(
     failureId: text(),
     ruleScore: doublePrecision(),
     signalScore: doublePrecision(),
-    createdAt: instant().notNull().defaultNow(),
+    createdAt: instant().notNull().default(sql`now()`),
   },
   (t) => [
     // One value per test and instant: recording the pair again replaces it (the original's rule), so a
