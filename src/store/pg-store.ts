@@ -1,12 +1,12 @@
-import { type Column, type SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { type Column, SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
-import { SqlStore, type SqlDatabase } from './sql-store.js';
+import { SqlStore, type InsertOf, type SqlDatabase, type Tables } from './sql-store.js';
 import type { DriftAlert, DriftAnalysis, Measurement, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
@@ -121,6 +121,10 @@ export class PgStore extends SqlStore {
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+    return this.db.insert(table).select(unnestRows(table, rows));
+  }
+
   protected async allowLongStatements(): Promise<void> {
     await this.db.execute(sql`set local statement_timeout = 0`);
   }
@@ -225,6 +229,19 @@ export class PgStore extends SqlStore {
 // Batches go in as one array per column through unnest(): one parameter per column whatever the batch
 // size, where a multi-row VALUES list costs a parameter per value to build and to bind.
 const unnestedColumns = Object.entries(getTableColumns(tables.confidenceMeasurements)) as [keyof Measurement, PgColumn][];
+
+/**
+ * Rows as a SELECT over one array per column, every column of the table in order (Drizzle's
+ * insert-select names them all): a column the rows leave out takes its default value, or null.
+ */
+function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
+  const arrays = Object.entries(getTableColumns(table)).map(([key, column]) => {
+    const fallback = column.default instanceof SQL ? null : (column.default ?? null);
+    const values = rows.map((row) => (row as Record<string, unknown>)[key] ?? fallback);
+    return sql`${sql.param(values)}::${sql.raw(column.getSQLType())}[]`;
+  });
+  return sql`select * from unnest(${sql.join(arrays, sql`, `)})`;
+}
 
 /** New rows (no id: the identity assigns it) or imported ones, with their ids. */
 function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {

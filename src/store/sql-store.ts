@@ -1,8 +1,9 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, countDistinct, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { type Column, type SQL, and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
+import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgDatabase } from '../db/pg/connect.js';
 import type * as pgTables from '../db/pg/schema.js';
@@ -72,6 +73,9 @@ import { acknowledgerSchema, toMeasurementValues, type MeasurementValues } from 
 export type SqlDatabase = Omit<PgDatabase, '$client'>;
 export type Tables = typeof pgTables;
 
+/** An insert builder before its conflict clause. */
+export type InsertOf<T extends Tables[keyof Tables]> = PgInsertBase<T, NodePgQueryResultHKT>;
+
 /** One of the three tables of rows with ids, by the rows it reads back. */
 type AnyTable<R> = Tables['confidenceMeasurements' | 'driftAnalysis' | 'driftAlerts'] & { $inferSelect: R };
 
@@ -130,6 +134,11 @@ export abstract class SqlStore implements Store {
   protected abstract upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]>;
   /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
   protected abstract hourOfColumn(timestamp: Column): SQL<Date>;
+  /**
+   * An insert of many rows into a summary table, ready for its conflict clause: the fastest way the
+   * driver takes a batch (per column on PostgreSQL, a row list on SQLite).
+   */
+  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -263,9 +272,18 @@ export abstract class SqlStore implements Store {
     return toPage(rows, { backwards: false, size: page.first }, page.after !== undefined);
   }
 
-  async countTests(filter: TestFilter): Promise<number> {
+  countTests(filter: TestFilter): Promise<number> {
+    return this.countTestsWhere(this.summaryConditions(filter));
+  }
+
+  /**
+   * Distinct test names among the summaries, counted by grouping in name order: PostgreSQL then walks
+   * the primary key's index, where count(distinct) would sort every name (4x slower at 100,000 tests).
+   */
+  private async countTestsWhere(where: SQL | undefined): Promise<number> {
     const { testSummaries: ts } = this.tables;
-    const [row] = await this.db.select({ n: countDistinct(ts.testName) }).from(ts).where(this.summaryConditions(filter));
+    const names = this.db.select({ testName: ts.testName }).from(ts).where(where).groupBy(ts.testName).orderBy(asc(ts.testName)).as('names');
+    const [row] = await this.db.select({ n: count() }).from(names);
     return row!.n;
   }
 
@@ -427,7 +445,7 @@ export abstract class SqlStore implements Store {
    */
   async statistics(scope: StatisticsScope): Promise<Statistics> {
     const { confidenceMeasurements: m, testSummaries: ts, hourlyConfidence: h } = this.tables;
-    const inCategory = (column: Column) => (scope.category === undefined ? undefined : categoryKeyIs(column, scope.category));
+    const inCategory = (column: Column | SQL) => (scope.category === undefined ? undefined : categoryKeyIs(column, scope.category));
     const aggregateOf = (t: { measurementsCount: Column; confidenceSum: Column; minConfidence: Column; maxConfidence: Column }) => ({
       measurementsCount: sum(t.measurementsCount).mapWith(Number),
       confidenceSum: sum(t.confidenceSum).mapWith(Number),
@@ -435,18 +453,15 @@ export abstract class SqlStore implements Store {
       maxConfidence: max(t.maxConfidence).mapWith(Number),
     });
     if (scope.since === undefined) {
-      const [row] = await this.db
-        .select({ totalTests: countDistinct(ts.testName), ...aggregateOf(ts) })
-        .from(ts)
-        .where(inCategory(ts.categoryKey));
-      return toStatistics(row!.totalTests, [row!]);
+      const [totalTests, [row]] = await Promise.all([
+        this.countTestsWhere(inCategory(ts.categoryKey)),
+        this.db.select(aggregateOf(ts)).from(ts).where(inCategory(ts.categoryKey)),
+      ]);
+      return toStatistics(totalTests, [row!]);
     }
     const wholeHours = nextHourFrom(scope.since);
-    const [[tests], [hours], [partHour]] = await Promise.all([
-      this.db
-        .select({ n: countDistinct(ts.testName) })
-        .from(ts)
-        .where(and(inCategory(ts.categoryKey), gte(ts.lastSeen, scope.since))),
+    const [tests, [hours], [partHour]] = await Promise.all([
+      this.countTestsWhere(and(inCategory(ts.categoryKey), gte(ts.lastSeen, scope.since))),
       this.db
         .select(aggregateOf(h))
         .from(h)
@@ -459,9 +474,11 @@ export abstract class SqlStore implements Store {
           maxConfidence: max(m.confidence),
         })
         .from(m)
-        .where(and(measurementConditions(m, { category: scope.category, since: scope.since }), lt(m.timestamp, wholeHours))),
+        // The category compared through coalesce, so the planner ranges over the timestamp index (a few
+        // rows at most an hour's) instead of reading the category's every row through its own index.
+        .where(and(gte(m.timestamp, scope.since), lt(m.timestamp, wholeHours), inCategory(sql`coalesce(${m.category}, '')`))),
     ]);
-    return toStatistics(tests!.n, [hours!, partHour!]);
+    return toStatistics(tests, [hours!, partHour!]);
   }
 
   async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
@@ -498,16 +515,10 @@ export abstract class SqlStore implements Store {
     const { testSummaries: ts, hourlyConfidence: h } = this.tables;
     const { tests, hours } = summaryAdditions(rows);
     for (let i = 0; i < tests.length; i += summaryChunk) {
-      await this.db
-        .insert(ts)
-        .values(tests.slice(i, i + summaryChunk))
-        .onConflictDoUpdate({ target: [ts.testName, ts.categoryKey], set: mergeTestSummary(ts) });
+      await this.insertMany(ts, tests.slice(i, i + summaryChunk)).onConflictDoUpdate({ target: [ts.testName, ts.categoryKey], set: mergeTestSummary(ts) });
     }
     for (let i = 0; i < hours.length; i += summaryChunk) {
-      await this.db
-        .insert(h)
-        .values(hours.slice(i, i + summaryChunk))
-        .onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: mergeAggregate(h) });
+      await this.insertMany(h, hours.slice(i, i + summaryChunk)).onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: mergeAggregate(h) });
     }
   }
 

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { connectSqlite, type SqliteDatabase } from '../db/sqlite/connect.js';
 import * as sqliteTables from '../db/sqlite/schema.js';
 import { replacedColumns } from './query-parts.js';
-import { SqlStore, type SqlDatabase, type Tables } from './sql-store.js';
+import { SqlStore, type InsertOf, type SqlDatabase, type Tables } from './sql-store.js';
 import type { Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
@@ -63,6 +63,10 @@ export class SqliteStore extends SqlStore {
   protected hourOfColumn(timestamp: Column): SQL<Date> {
     // Epoch milliseconds, floored (not truncated towards zero, which would misplace instants before 1970).
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
+  }
+
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+    return this.db.insert(table).values(rows as never);
   }
 
   protected async allowLongStatements(): Promise<void> {}

@@ -1,7 +1,7 @@
 // How the summary tables (test_summaries, hourly_confidence) follow the measurements: what a batch
 // adds to them, and how a stored summary merges with an addition. Dialect-free: the expressions are
 // CASE and arithmetic, which render the same on PostgreSQL and SQLite.
-import { type Column, type SQL, eq, getTableName, sql } from 'drizzle-orm';
+import { type Column, type SQL, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 
 /** The key a measurement's category is summarised under: a category is never empty, so '' means none. */
@@ -14,8 +14,8 @@ export function categoryOfKey(key: string): string | null {
 }
 
 /** The summaries of category X: '' asks for a category no measurement has, not for the uncategorised. */
-export function categoryKeyIs(column: Column, category: string): SQL {
-  return category === '' ? sql`1 = 0` : eq(column, category);
+export function categoryKeyIs(column: Column | SQL, category: string): SQL {
+  return category === '' ? sql`1 = 0` : sql`${column} = ${category}`;
 }
 
 const hourMs = 3_600_000;
