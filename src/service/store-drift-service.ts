@@ -2,7 +2,7 @@ import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
 import { analyzeTest, type DriftAnalysisResult } from '../drift/analyze.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
-import { severityRank, type DriftAlert, type DriftAnalysis, type Measurement, type NewDriftAnalysis, type Store } from '../store/store.js';
+import { severityRank, type DriftAlert, type DriftAnalysis, type NewDriftAnalysis, type SeriesPoint, type Store } from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
 
@@ -49,27 +49,30 @@ export class StoreDriftService implements DriftService {
 
   async preview(testName: string): Promise<NewDriftAnalysis | null> {
     const now = this.clock();
-    const [result] = this.analyzeRows(await this.store.measurementsOfTests([testName], this.since(now)), now);
+    const [result] = this.analyzeRows([testName], await this.store.seriesOfTests([testName], this.since(now)), now);
     return result ? toNewAnalysis(result) : null;
   }
 
-  /** Groups rows (ordered by test, then time) into one analysis per test. */
-  private analyzeRows(rows: Measurement[], now: Date): DriftAnalysisResult[] {
-    const results: DriftAnalysisResult[] = [];
-    let start = 0;
-    for (let i = 1; i <= rows.length; i++) {
-      if (i < rows.length && rows[i]!.testName === rows[start]!.testName) continue;
-      const points = rows.slice(start, i);
-      const latest = points[points.length - 1]!;
-      results.push(analyzeTest({ testName: latest.testName, category: latest.category, points }, this.settings, now));
-      start = i;
+  /** One analysis per named test that has points, in the order of the names. */
+  private analyzeRows(names: readonly string[], rows: SeriesPoint[], now: Date): DriftAnalysisResult[] {
+    const byTest = new Map<string, SeriesPoint[]>();
+    for (const row of rows) {
+      const points = byTest.get(row.testName);
+      if (points === undefined) byTest.set(row.testName, [row]);
+      else points.push(row);
     }
-    return results;
+    return names.flatMap((name) => {
+      const points = byTest.get(name);
+      if (points === undefined) return [];
+      // A test's timestamps are unique: its category is the one of its latest point.
+      const latest = points.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
+      return [analyzeTest({ testName: name, category: latest.category, points }, this.settings, now)];
+    });
   }
 
   private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
     if (request.testNames !== undefined) {
-      const names = [...new Set(request.testNames)];
+      const names = [...new Set(request.testNames)].sort();
       for (let i = 0; i < names.length; i += testsPerBatch) yield names.slice(i, i + testsPerBatch);
       return;
     }
@@ -90,8 +93,8 @@ export class StoreDriftService implements DriftService {
     for await (const names of this.testBatches(request)) {
       // Read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
       const marks = await this.store.analysisMarks(names);
-      const rows = await this.store.measurementsOfTests(names, this.since(now));
-      const results = this.analyzeRows(rows, now).filter(
+      const rows = await this.store.seriesOfTests(names, this.since(now));
+      const results = this.analyzeRows(names, rows, now).filter(
         (r) => request.category === undefined || r.category === request.category,
       );
       analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));

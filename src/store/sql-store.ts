@@ -39,6 +39,7 @@ import type {
   NewMeasurement,
   Page,
   PageRequest,
+  SeriesPoint,
   RecordOutcome,
   RetentionDays,
   Statistics,
@@ -206,11 +207,21 @@ export abstract class SqlStore implements Store {
   async measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]> {
     if (testNames.length === 0) return [];
     const { confidenceMeasurements: m } = this.tables;
+    return this.db.select().from(m).where(this.ofTests(testNames, since)).orderBy(asc(m.testName), asc(m.timestamp), asc(m.id));
+  }
+
+  async seriesOfTests(testNames: readonly string[], since?: Date): Promise<SeriesPoint[]> {
+    if (testNames.length === 0) return [];
+    const { confidenceMeasurements: m } = this.tables;
     return this.db
-      .select()
+      .select({ testName: m.testName, category: m.category, confidence: m.confidence, timestamp: m.timestamp })
       .from(m)
-      .where(and(inArray(m.testName, [...testNames]), measurementConditions(m, { since })))
-      .orderBy(asc(m.testName), asc(m.timestamp), asc(m.id));
+      .where(this.ofTests(testNames, since));
+  }
+
+  private ofTests(testNames: readonly string[], since: Date | undefined): SQL | undefined {
+    const { confidenceMeasurements: m } = this.tables;
+    return and(inArray(m.testName, [...testNames]), measurementConditions(m, { since }));
   }
 
   // ---- tracked tests, read from test_summaries ----

@@ -27,6 +27,9 @@ export const defaultPageSize = 50;
 /** A stored measurement: a row of confidence_measurements, whose columns the schemas define. */
 export type Measurement = typeof confidenceMeasurements.$inferSelect;
 
+/** What analysis reads of a measurement. */
+export type SeriesPoint = Pick<Measurement, 'testName' | 'category' | 'confidence' | 'timestamp'>;
+
 /** A measurement as a caller gives it, by the rules in validation.ts (a timestamp defaults to now). */
 export type NewMeasurement = z.input<typeof newMeasurementSchema>;
 
@@ -224,6 +227,11 @@ export interface Store {
    * time (oldest first): one indexed read for a whole batch of tests.
    */
   measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]>;
+  /**
+   * As measurementsOfTests, with only the columns analysis reads, in no particular order: a full
+   * pass reads every measurement, and sorting them by name in the database cost more than the read.
+   */
+  seriesOfTests(testNames: readonly string[], since?: Date): Promise<SeriesPoint[]>;
 
   listTests(filter: TestFilter, page: { first: number; after?: string | undefined }): Promise<Page<TrackedTest>>;
   countTests(filter: TestFilter): Promise<number>;

@@ -98,7 +98,7 @@ export function storeSuite(backend: StorageBackend) {
 
     describe('recording', () => {
       test('reads back instants of every storable year as they were written', async ({ store }) => {
-        const instants = ['0001-01-01T00:00:00.000Z', '0010-05-01T12:34:56.789Z', '0049-12-31T23:59:59.999Z', '0099-02-28T00:00:00.001Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'];
+        const instants = ['0001-01-01T00:00:00.000Z', '0010-05-01T12:34:56.789Z', '0049-12-31T23:59:59.999Z', '0099-02-28T00:00:00.001Z', '0100-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'];
         await store.recordMeasurements(instants.map((iso) => ({ testName: 'years', confidence: 0.5, timestamp: new Date(iso) })));
         expect((await store.measurementsOfTests(['years'])).map((m) => m.timestamp.toISOString())).toStrictEqual(instants);
         const [test] = await store.getTests(['years']);
