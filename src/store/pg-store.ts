@@ -121,7 +121,7 @@ export class PgStore extends SqlStore {
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
-  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).select(unnestRows(table, rows));
   }
 
@@ -232,15 +232,27 @@ const unnestedColumns = Object.entries(getTableColumns(tables.confidenceMeasurem
 
 /**
  * Rows as a SELECT over one array per column, every column of the table in order (Drizzle's
- * insert-select names them all): a column the rows leave out takes its default value, or null.
+ * insert-select names them all): an id the rows leave out comes from the table's identity, any
+ * other column they leave out takes its default value, or null.
  */
 function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
-  const arrays = Object.entries(getTableColumns(table)).map(([key, column]) => {
+  const selected: SQL[] = [];
+  const arrays: SQL[] = [];
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    if (key === 'id' && !rows.some((row) => 'id' in row)) {
+      selected.push(sql`nextval(pg_get_serial_sequence(${getTableName(table)}, 'id'))`);
+      continue;
+    }
     const fallback = column.default instanceof SQL ? null : (column.default ?? null);
-    const values = rows.map((row) => (row as Record<string, unknown>)[key] ?? fallback);
-    return sql`${sql.param(values)}::${sql.raw(column.getSQLType())}[]`;
-  });
-  return sql`select * from unnest(${sql.join(arrays, sql`, `)})`;
+    const values = rows.map((row) => {
+      const value = (row as Record<string, unknown>)[key] ?? fallback;
+      return value === null ? null : column.mapToDriverValue(value);
+    });
+    selected.push(sql`${sql.identifier(`c${arrays.length}`)}`);
+    arrays.push(sql`${sql.param(values)}::${sql.raw(column.getSQLType())}[]`);
+  }
+  const names = sql.join(arrays.map((_, i) => sql.identifier(`c${i}`)), sql`, `);
+  return sql`select ${sql.join(selected, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as given(${names})`;
 }
 
 /** New rows (no id: the identity assigns it) or imported ones, with their ids. */

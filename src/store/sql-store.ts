@@ -136,10 +136,10 @@ export abstract class SqlStore implements Store {
   /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
   protected abstract hourOfColumn(timestamp: Column): SQL<Date>;
   /**
-   * An insert of many rows into a summary table, ready for its conflict clause: the fastest way the
-   * driver takes a batch (per column on PostgreSQL, a row list on SQLite).
+   * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
+   * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
    */
-  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
+  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -325,18 +325,24 @@ export abstract class SqlStore implements Store {
 
   async markAnalyzed(marks: readonly AnalysisMark[]): Promise<void> {
     const { testSummaries: ts } = this.tables;
-    // 300 marks x 3 parameters, plus the names, stay below either driver's limit per statement.
-    for (let i = 0; i < marks.length; i += 300) {
-      const chunk = marks.slice(i, i + 300);
-      const revisions = sql.join(
-        chunk.map((mark) => sql`when ${ts.testName} = ${mark.testName} and ${ts.categoryKey} = ${mark.categoryKey} then ${mark.revision}`),
-        sql` `,
+    // A summary written since it was read keeps its older mark, and so stays pending.
+    // 2,000 marks x 3 parameters, plus the names, stay below either driver's limit per statement.
+    for (let i = 0; i < marks.length; i += 2000) {
+      const chunk = marks.slice(i, i + 2000);
+      const asRead = sql.join(
+        chunk.map((mark) => sql`(${mark.testName}, ${mark.categoryKey}, cast(${mark.revision} as bigint))`),
+        sql`, `,
       );
       await this.atomically((tx) =>
         tx.db
           .update(ts)
-          .set({ analyzedRevision: sql`case ${revisions} else ${ts.analyzedRevision} end` })
-          .where(inArray(ts.testName, [...new Set(chunk.map((mark) => mark.testName))])),
+          .set({ analyzedRevision: sql`${ts.revision}` })
+          .where(
+            and(
+              inArray(ts.testName, [...new Set(chunk.map((mark) => mark.testName))]),
+              sql`(${ts.testName}, ${ts.categoryKey}, ${ts.revision}) in (values ${asRead})`,
+            ),
+          ),
       );
     }
   }
@@ -350,7 +356,7 @@ export abstract class SqlStore implements Store {
     const rows = await this.atomically(async (tx) => {
       const saved = [];
       for (let i = 0; i < analyses.length; i += 500) {
-        saved.push(...(await tx.db.insert(a).values(analyses.slice(i, i + 500)).returning()));
+        saved.push(...(await tx.insertMany(a, analyses.slice(i, i + 500)).returning()));
       }
       return saved;
     });
