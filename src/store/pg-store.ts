@@ -121,7 +121,7 @@ export class PgStore extends SqlStore {
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
-  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).select(unnestRows(table, rows));
   }
 

@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, desc, eq, getTableName, gt, gte, inArray, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import { toSnakeCase } from 'drizzle-orm/casing';
@@ -139,7 +139,7 @@ export abstract class SqlStore implements Store {
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
    */
-  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
+  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -228,13 +228,13 @@ export abstract class SqlStore implements Store {
 
   /** Which test summaries a listing covers: a category filter keeps that category's measurements only. */
   private summaryConditions(scope: TrackedTestScope): SQL | undefined {
-    const { testSummaries: ts } = this.tables;
+    const { testSummaries: ts, testAnalysisMarks: mk } = this.tables;
     return and(
       scope.category !== undefined ? categoryKeyIs(ts.categoryKey, scope.category) : undefined,
       testConditions({ testName: ts.testName, category: ts.categoryKey, timestamp: ts.lastSeen }, { search: scope.search }, this.backend),
       scope.testNames !== undefined ? inArray(ts.testName, [...scope.testNames]) : undefined,
       scope.after !== undefined ? gt(ts.testName, scope.after) : undefined,
-      scope.pending ? or(isNull(ts.analyzedRevision), gt(ts.revision, ts.analyzedRevision)) : undefined,
+      scope.pending ? notExists(this.db.select({ one: sql`1` }).from(mk).where(and(eq(mk.testName, ts.testName), eq(mk.categoryKey, ts.categoryKey), gte(mk.analyzedRevision, ts.revision)))) : undefined,
     );
   }
 
@@ -324,25 +324,17 @@ export abstract class SqlStore implements Store {
   }
 
   async markAnalyzed(marks: readonly AnalysisMark[]): Promise<void> {
-    const { testSummaries: ts } = this.tables;
-    // A summary written since it was read keeps its older mark, and so stays pending.
-    // 2,000 marks x 3 parameters, plus the names, stay below either driver's limit per statement.
-    for (let i = 0; i < marks.length; i += 2000) {
-      const chunk = marks.slice(i, i + 2000);
-      const asRead = sql.join(
-        chunk.map((mark) => sql`(${mark.testName}, ${mark.categoryKey}, cast(${mark.revision} as bigint))`),
-        sql`, `,
-      );
+    const { testAnalysisMarks: mk } = this.tables;
+    // A summary written since it was read has a higher revision than its mark, and so stays pending;
+    // a slower analysis that read less never takes a mark back.
+    const stored = sql`${sql.identifier(getTableName(mk))}.${sql.identifier('analyzed_revision')}`;
+    for (let i = 0; i < marks.length; i += summaryChunk) {
+      const chunk = marks.slice(i, i + summaryChunk).map(({ revision, ...key }) => ({ ...key, analyzedRevision: revision }));
       await this.atomically((tx) =>
-        tx.db
-          .update(ts)
-          .set({ analyzedRevision: sql`${ts.revision}` })
-          .where(
-            and(
-              inArray(ts.testName, [...new Set(chunk.map((mark) => mark.testName))]),
-              sql`(${ts.testName}, ${ts.categoryKey}, ${ts.revision}) in (values ${asRead})`,
-            ),
-          ),
+        tx.insertMany(mk, chunk).onConflictDoUpdate({
+          target: [mk.testName, mk.categoryKey],
+          set: { analyzedRevision: sql`case when excluded.analyzed_revision > ${stored} then excluded.analyzed_revision else ${stored} end` },
+        }),
       );
     }
   }
@@ -541,7 +533,7 @@ export abstract class SqlStore implements Store {
 
   /** Summarises the tests `which` picks afresh from their stored measurements (a revision more for each). */
   private async resummariseTests(which: (testName: Column) => SQL): Promise<void> {
-    const { confidenceMeasurements: m, testSummaries: ts } = this.tables;
+    const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk } = this.tables;
     const keyOf = sql<string>`coalesce(${m.category}, '')`;
     // Summaries with no measurement left go first, while `which` still sees them as they were.
     await this.db
@@ -557,6 +549,10 @@ export abstract class SqlStore implements Store {
           ),
         ),
       );
+    // So are their marks: a summary made afresh counts its revisions from 1 again.
+    await this.db
+      .delete(mk)
+      .where(notExists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, mk.testName), eq(ts.categoryKey, mk.categoryKey)))));
     const grouped = this.db
       .select({
         testName: m.testName,
@@ -585,7 +581,6 @@ export abstract class SqlStore implements Store {
         lastSeen: grouped.lastSeen,
         latestConfidence: latest.confidence,
         revision: sql<number>`1`.as('revision'),
-        analyzedRevision: sql<number | null>`null`.as('analyzed_revision'),
       })
       .from(grouped)
       .innerJoin(latest, and(eq(latest.testName, grouped.testName), eq(latest.timestamp, grouped.lastSeen)))

@@ -65,7 +65,7 @@ export class SqliteStore extends SqlStore {
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
 
-  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).values(rows as never);
   }
 

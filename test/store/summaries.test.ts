@@ -187,6 +187,12 @@ describe.each(backends)('summaries on %s', (backend) => {
     // A cleanup that takes measurements away changes what an analysis would say.
     await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 86_400_000 + 500));
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['b']);
+    // A test whose measurements all went, recorded again, is new: its summary counts from revision 1 again.
+    await store.markAnalyzed(await store.analysisMarks(['a', 'b']));
+    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 10 * 86_400_000));
+    expect(await store.listTestNames({ limit: 10 })).toStrictEqual([]);
+    await store.recordMeasurement({ testName: 'a', confidence: 0.5, timestamp: new Date(t0 + 20 * 86_400_000) });
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
   });
 });
 

@@ -111,11 +111,22 @@ export const testSummaries = pgTable(
     lastSeen: instant().notNull(),
     /** The confidence measured at lastSeen. */
     latestConfidence: doublePrecision().notNull(),
-    /** Counts the writes that changed this row; analysis notes the one it saw in analyzedRevision. */
+    /** Counts the writes that changed this row; analysis notes the one it read in test_analysis_marks. */
     revision: bigint({ mode: 'number' }).notNull().default(1),
-    analyzedRevision: bigint({ mode: 'number' }),
   },
   (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey] })],
+);
+
+// Apart from the summaries, so that marking a whole pass analysed rewrites none of the rows the
+// overview reads (their index-only scans stay so until the next vacuum).
+export const testAnalysisMarks = pgTable(
+  'test_analysis_marks',
+  {
+    testName: text().notNull(),
+    categoryKey: text().notNull(),
+    analyzedRevision: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey] })],
 );
 
 export const hourlyConfidence = pgTable(

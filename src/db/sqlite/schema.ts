@@ -97,9 +97,18 @@ export const testSummaries = sqliteTable(
     lastSeen: instant().notNull(),
     latestConfidence: real().notNull(),
     revision: integer().notNull().default(1),
-    analyzedRevision: integer(),
   },
   (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey] })],
+);
+
+export const testAnalysisMarks = sqliteTable(
+  'test_analysis_marks',
+  {
+    testName: text().notNull(),
+    categoryKey: text().notNull(),
+    analyzedRevision: integer().notNull(),
+  },
+  (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey] })],
 );
 
 export const hourlyConfidence = sqliteTable(

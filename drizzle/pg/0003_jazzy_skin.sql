@@ -8,6 +8,13 @@ CREATE TABLE "hourly_confidence" (
 	CONSTRAINT "pk_hourly_confidence" PRIMARY KEY("hour","category_key")
 );
 --> statement-breakpoint
+CREATE TABLE "test_analysis_marks" (
+	"test_name" text NOT NULL,
+	"category_key" text NOT NULL,
+	"analyzed_revision" bigint NOT NULL,
+	CONSTRAINT "pk_test_analysis_marks" PRIMARY KEY("test_name","category_key")
+);
+--> statement-breakpoint
 CREATE TABLE "test_summaries" (
 	"test_name" text NOT NULL,
 	"category_key" text NOT NULL,
@@ -19,6 +26,5 @@ CREATE TABLE "test_summaries" (
 	"last_seen" timestamp with time zone NOT NULL,
 	"latest_confidence" double precision NOT NULL,
 	"revision" bigint DEFAULT 1 NOT NULL,
-	"analyzed_revision" bigint,
 	CONSTRAINT "pk_test_summaries" PRIMARY KEY("test_name","category_key")
 );

@@ -8,6 +8,13 @@ CREATE TABLE `hourly_confidence` (
 	PRIMARY KEY(`hour`, `category_key`)
 );
 --> statement-breakpoint
+CREATE TABLE `test_analysis_marks` (
+	`test_name` text NOT NULL,
+	`category_key` text NOT NULL,
+	`analyzed_revision` integer NOT NULL,
+	PRIMARY KEY(`test_name`, `category_key`)
+);
+--> statement-breakpoint
 CREATE TABLE `test_summaries` (
 	`test_name` text NOT NULL,
 	`category_key` text NOT NULL,
@@ -19,6 +26,5 @@ CREATE TABLE `test_summaries` (
 	`last_seen` integer NOT NULL,
 	`latest_confidence` real NOT NULL,
 	`revision` integer DEFAULT 1 NOT NULL,
-	`analyzed_revision` integer,
 	PRIMARY KEY(`test_name`, `category_key`)
 );
