@@ -2,9 +2,15 @@ import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
 import { analyzeTest, type DriftAnalysisResult } from '../drift/analyze.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
-import { severityRank, type DriftAlert, type DriftAnalysis, type NewDriftAnalysis, type SeriesPoint, type Store } from '../store/store.js';
+import { severityRank, type DriftAlert, type DriftAnalysis, type AnalysisMark, type NewDriftAnalysis, type SeriesPoint, type Store } from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
+
+interface BatchRead {
+  names: string[];
+  marks: AnalysisMark[];
+  rows: SeriesPoint[];
+}
 
 /** Tests read and analysed together: one indexed query and one insert per batch. */
 const testsPerBatch = 500;
@@ -90,22 +96,35 @@ export class StoreDriftService implements DriftService {
     const now = this.clock();
     const analyses: DriftAnalysis[] = [];
     const alerts: DriftAlert[] = [];
+    // The next batch is read while this one is analysed and saved: the database works on one while
+    // the engine works on the other.
+    let current: Promise<BatchRead> | null = null;
     for await (const names of this.testBatches(request)) {
-      // Read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
-      const marks = await this.store.analysisMarks(names);
-      const rows = await this.store.seriesOfTests(names, this.since(now));
-      const results = this.analyzeRows(names, rows, now).filter(
-        (r) => request.category === undefined || r.category === request.category,
-      );
-      analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
-      const analysed = new Set(results.map((r) => r.testName));
-      await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
-      for (const result of results) {
-        const alert = await this.raiseIfDue(result, now);
-        if (alert) alerts.push(alert);
-      }
+      const next = this.readBatch(names, now);
+      // Awaited in its turn; meanwhile a failure must not count as unhandled.
+      next.catch(() => {});
+      if (current) await this.analyzeBatch(await current, request, now, analyses, alerts);
+      current = next;
     }
+    if (current) await this.analyzeBatch(await current, request, now, analyses, alerts);
     return { analyses, alerts };
+  }
+
+  private async readBatch(names: string[], now: Date): Promise<BatchRead> {
+    // Marks are read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
+    const marks = await this.store.analysisMarks(names);
+    return { names, marks, rows: await this.store.seriesOfTests(names, this.since(now)) };
+  }
+
+  private async analyzeBatch({ names, marks, rows }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
+    const results = this.analyzeRows(names, rows, now).filter((r) => request.category === undefined || r.category === request.category);
+    analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
+    const analysed = new Set(results.map((r) => r.testName));
+    await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
+    for (const result of results) {
+      const alert = await this.raiseIfDue(result, now);
+      if (alert) alerts.push(alert);
+    }
   }
 
   private async raiseIfDue(result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
