@@ -6,6 +6,7 @@ import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
+import { mergeAggregate, mergeTestSummary } from './summaries.js';
 import { SqlStore, type InsertOf, type SqlDatabase, type Tables } from './sql-store.js';
 import type { DriftAlert, DriftAnalysis, Measurement, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
@@ -100,9 +101,28 @@ export class PgStore extends SqlStore {
   }
 
   protected async upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]> {
-    // Most batches bring new pairs only: one statement adds them and names the ones stored already.
+    // Most batches bring new pairs only: one statement adds them, adds them to the summaries, and
+    // names the ones stored already (a statement sees the rows its own CTEs insert only as returned).
+    const { testSummaries: ts, hourlyConfidence: h } = tables;
+    const setClause = (set: Record<string, SQL>) =>
+      sql.join(Object.entries(set).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`), sql`, `);
+    const hour = this.hourOfColumn(sql`"timestamp"`);
     const added = await this.db.execute<{ test_name: string; at_ms: number }>(
-      sql`${insertByColumns(rows)} on conflict (test_name, "timestamp") do nothing returning test_name, ${epochMs}`,
+      sql`with added as (
+        ${insertByColumns(rows)} on conflict (test_name, "timestamp") do nothing returning test_name, category, confidence, "timestamp"
+      ), tests as (
+        insert into ${ts} (test_name, category_key, measurements_count, confidence_sum, min_confidence, max_confidence, first_seen, last_seen, latest_confidence)
+        select test_name, coalesce(category, ''), count(*), sum(confidence), min(confidence), max(confidence), min("timestamp"), max("timestamp"),
+          (array_agg(confidence order by "timestamp" desc))[1]
+        from added group by test_name, coalesce(category, '')
+        on conflict (test_name, category_key) do update set ${setClause(mergeTestSummary(ts))}
+      ), hours as (
+        insert into ${h} (category_key, hour, measurements_count, confidence_sum, min_confidence, max_confidence)
+        select coalesce(category, ''), ${hour}, count(*), sum(confidence), min(confidence), max(confidence)
+        from added group by coalesce(category, ''), ${hour}
+        on conflict (hour, category_key) do update set ${setClause(mergeAggregate(h))}
+      )
+      select test_name, ${epochMs} from added`,
     );
     if (added.rows.length === rows.length) return [];
     const addedPairs = new Set(added.rows.map((row) => `${row.test_name}\u0000${row.at_ms}`));
@@ -116,7 +136,7 @@ export class PgStore extends SqlStore {
     return replacing;
   }
 
-  protected hourOfColumn(timestamp: Column): SQL<Date> {
+  protected hourOfColumn(timestamp: Column | SQL): SQL<Date> {
     // date_bin counts from a fixed UTC instant; date_trunc would follow the session's time zone.
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }

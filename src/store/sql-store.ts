@@ -130,11 +130,12 @@ export abstract class SqlStore implements Store {
   protected abstract atomically<T>(work: (tx: this) => Promise<T>): Promise<T>;
   /**
    * Upserts a validated batch (one row per test and instant) the fastest way the driver allows, in
-   * the caller's transaction; returns the rows that replaced a stored measurement rather than adding one.
+   * the caller's transaction, adding the new rows to the summaries; returns the rows that replaced a
+   * stored measurement instead (the caller summarises their tests and hours afresh).
    */
   protected abstract upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]>;
   /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
-  protected abstract hourOfColumn(timestamp: Column): SQL<Date>;
+  protected abstract hourOfColumn(timestamp: Column | SQL): SQL<Date>;
   /**
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
@@ -179,13 +180,8 @@ export abstract class SqlStore implements Store {
   /** Upserts validated rows and brings the summaries along; returns how many rows were new. */
   private async storeMeasurements(rows: MeasurementValues[]): Promise<number> {
     const replaced = await this.upsertMeasurements(rows);
-    if (replaced.length === 0) {
-      await this.addToSummaries(rows);
-      return rows.length;
-    }
+    if (replaced.length === 0) return rows.length;
     // A replaced value cannot be taken out of a minimum: its test and hour are summarised afresh.
-    const replacedKeys = new Set(replaced);
-    await this.addToSummaries(rows.filter((row) => !replacedKeys.has(row)));
     await this.resummariseTests((testName) => inArray(testName, [...new Set(replaced.map((row) => row.testName))]));
     await this.resummariseHours([...new Set(replaced.map((row) => hourOf(row.timestamp).getTime()))].map((time) => new Date(time)));
     return rows.length - replaced.length;

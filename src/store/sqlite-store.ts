@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Column, type SQL, Param, Placeholder, getTableColumns, is, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { connectSqlite, type SqliteDatabase } from '../db/sqlite/connect.js';
 import * as sqliteTables from '../db/sqlite/schema.js';
 import { replacedColumns } from './query-parts.js';
+import { mergeAggregate, mergeTestSummary, summaryAdditions, type HourAddition, type SummarisedRow, type TestSummaryAddition } from './summaries.js';
 import { SqlStore, type InsertOf, type SqlDatabase, type Tables } from './sql-store.js';
 import type { Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
@@ -23,11 +25,13 @@ export class SqliteStore extends SqlStore {
   private readonly client: Database.Database;
   /** Upserts validated rows, one per test and instant, and returns those that replaced one; the caller holds the transaction. */
   private readonly upsertRows: (rows: MeasurementValues[]) => MeasurementValues[];
+  private readonly mergeSummaries: (additions: ReturnType<typeof summaryAdditions>) => void;
 
   private constructor(db: SqliteDatabase) {
     super(db as unknown as SqlDatabase, sqliteTables as unknown as Tables);
     this.client = db.$client;
     this.upsertRows = preparedUpsert(db);
+    this.mergeSummaries = preparedSummaries(db);
   }
 
   static open(file: string): SqliteStore {
@@ -57,10 +61,18 @@ export class SqliteStore extends SqlStore {
   }
 
   protected async upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]> {
-    return this.upsertRows(rows);
+    const replaced = this.upsertRows(rows);
+    const replacing = new Set(replaced);
+    await this.addToSummaries(replaced.length === 0 ? rows : rows.filter((row) => !replacing.has(row)));
+    return replaced;
   }
 
-  protected hourOfColumn(timestamp: Column): SQL<Date> {
+  // Per row through prepared statements: building a 500-row statement per batch cost more than the writes.
+  protected override async addToSummaries(rows: readonly SummarisedRow[]): Promise<void> {
+    this.mergeSummaries(summaryAdditions(rows));
+  }
+
+  protected hourOfColumn(timestamp: Column | SQL): SQL<Date> {
     // Epoch milliseconds, floored (not truncated towards zero, which would misplace instants before 1970).
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
@@ -145,40 +157,62 @@ async function enclose<T>(client: Database.Database, begin: string, commit: stri
   return result;
 }
 
-/**
- * Drizzle writes the statement and each column's encoder; binding them ourselves, once, spares a
- * batch Drizzle's per-row placeholder lookup, which cost a third of the gap to the raw driver.
- */
+/** Upserts measurements a row at a time through two statements prepared once. */
 function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => MeasurementValues[] {
   const { confidenceMeasurements: m } = sqliteTables;
-  const keys = Object.keys(getTableColumns(m)).filter((key) => key !== 'id');
-  const slots = Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as unknown as typeof m.$inferInsert;
-  // Two builders: an insert builder collects every conflict clause it is given.
-  const query = db.insert(m).values(slots).onConflictDoNothing({ target: [m.testName, m.timestamp] }).prepare().getQuery();
-  const replaceQuery = db
-    .insert(m)
-    .values(slots)
-    .onConflictDoUpdate({ target: [m.testName, m.timestamp], set: replacedColumns(m) })
-    .prepare()
-    .getQuery();
-  const encoders = query.params.map((param) => {
-    if (!(is(param, Param) && is(param.value, Placeholder))) throw new Error('expected a placeholder parameter');
-    const key = param.value.name as keyof MeasurementValues;
-    const encoder = param.encoder;
-    return (row: MeasurementValues) => (encoder ? encoder.mapToDriverValue(row[key]) : row[key]);
-  });
-  // Both statements bind the same values in the same order; only what a conflict does differs.
-  const add = db.$client.prepare(query.sql);
-  const replace = db.$client.prepare(replaceQuery.sql);
+  const slots = placeholders(m, ['id']);
+  // Two builders: an insert builder collects every conflict clause it is given. Both bind the same
+  // values in the same order; only what a conflict does differs.
+  const add = bound<MeasurementValues>(db, db.insert(m).values(slots).onConflictDoNothing({ target: [m.testName, m.timestamp] }));
+  const replace = bound<MeasurementValues>(db, db.insert(m).values(slots).onConflictDoUpdate({ target: [m.testName, m.timestamp], set: replacedColumns(m) }));
   return (rows) => {
     const replaced: MeasurementValues[] = [];
     for (const row of rows) {
-      const values = encoders.map((encode) => encode(row));
-      if (add.run(values).changes === 0) {
-        replace.run(values);
+      if (add(row).changes === 0) {
+        replace(row);
         replaced.push(row);
       }
     }
     return replaced;
   };
+}
+
+/** Merges summary additions into their tables, a row at a time through statements prepared once. */
+function preparedSummaries(db: SqliteDatabase): (additions: ReturnType<typeof summaryAdditions>) => void {
+  const { testSummaries: ts, hourlyConfidence: h } = sqliteTables;
+  const mergeTest = bound<TestSummaryAddition>(
+    db,
+    db.insert(ts).values(placeholders(ts, ['revision'])).onConflictDoUpdate({ target: [ts.testName, ts.categoryKey], set: mergeTestSummary(ts) }),
+  );
+  const mergeHour = bound<HourAddition>(
+    db,
+    db.insert(h).values(placeholders(h, [])).onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: mergeAggregate(h) }),
+  );
+  return ({ tests, hours }) => {
+    for (const test of tests) mergeTest(test);
+    for (const hour of hours) mergeHour(hour);
+  };
+}
+
+/** A placeholder for every column of a table but the given ones, named by the column's key. */
+function placeholders<T extends SQLiteTable>(table: T, except: string[]): T['$inferInsert'] {
+  const keys = Object.keys(getTableColumns(table)).filter((key) => !except.includes(key));
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as T['$inferInsert'];
+}
+
+/**
+ * Drizzle writes the statement and each column's encoder; binding them ourselves, once, spares a
+ * batch Drizzle's per-row placeholder lookup, which cost a third of the gap to the raw driver.
+ */
+function bound<R>(db: SqliteDatabase, builder: { prepare(): { getQuery(): { sql: string; params: unknown[] } } }): (row: R) => Database.RunResult {
+  const query = builder.prepare().getQuery();
+  const encoders = query.params.map((param) => {
+    // A value Drizzle filled in itself (a column's default) is bound as it is.
+    if (!(is(param, Param) && is(param.value, Placeholder))) return () => param;
+    const key = param.value.name as keyof R;
+    const encoder = param.encoder;
+    return (row: R) => (encoder ? encoder.mapToDriverValue(row[key]) : row[key]);
+  });
+  const statement = db.$client.prepare(query.sql);
+  return (row) => statement.run(encoders.map((encode) => encode(row)));
 }
