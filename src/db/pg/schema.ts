@@ -62,6 +62,7 @@ export const driftAnalysis = pgTable(
     pValue: doublePrecision(),
     changePointAt: instant(),
     analyzedAt: instant().notNull(),
+    kind: text(),
   },
   (t) => [
     index('idx_analysis_test_name_analyzed_at').on(t.testName, t.analyzedAt, t.id),
@@ -92,3 +93,13 @@ export const driftAlerts = pgTable(
     index('idx_alerts_acknowledged').on(t.acknowledged),
   ],
 );
+
+// The sequential detector's state per test (src/drift/sequential.ts), so every instance and every
+// restart continues one fold instead of keeping its own in memory.
+export const driftDetectorState = pgTable('drift_detector_state', {
+  testName: text().primaryKey(),
+  state: jsonb().notNull(),
+  pointsSeen: integer().notNull(),
+  lastTimestamp: instant(),
+  updatedAt: instant().notNull(),
+});
