@@ -2,6 +2,7 @@
 import { benchAlertsLoad } from './alerts-load.js';
 import { benchAnalysis } from './analysis.js';
 import { benchCopy } from './copy.js';
+import { benchDetection } from './detection.js';
 import { benchHttp } from './http.js';
 import { benchStoreIngest } from './store-ingest.js';
 import { benchTransfer } from './transfer.js';
@@ -13,6 +14,7 @@ const sections: Record<string, () => Promise<void>> = {
   analysis: benchAnalysis,
   http: benchHttp,
   alerts: benchAlertsLoad,
+  detection: benchDetection,
 };
 
 const wanted = process.argv.slice(2);
