@@ -77,7 +77,7 @@ export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Da
   const n = points.length;
   const thresholds = resolveThresholds(settings, series.category);
   const timeSpanSeconds = n === 0 ? 0 : (points[n - 1]!.timestamp.getTime() - points[0]!.timestamp.getTime()) / 1000;
-  const state = detector ?? foldPoints(initialDetectorState(), points, settings.detection);
+  const state = detector ?? foldPoints(initialDetectorState(settings.detection), points, settings.detection);
   const windows = splitWindows(values, settings);
   const baseline = state.baseline === null ? null : estimates(state.baseline);
   const alarm = state.alarm;

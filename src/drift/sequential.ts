@@ -67,6 +67,8 @@ const alarmSchema = z.object({ kind: z.enum(driftKinds), since: z.number(), dire
 
 export const detectorStateSchema = z.object({
   version: z.literal(1),
+  /** The detection settings the fold ran under (detectionKey): a state folded under others is rebuilt. */
+  settings: z.string(),
   /** Points folded in so far. */
   seen: z.number().int(),
   /** Epoch ms of the last point folded in; later points continue the fold, earlier ones cannot. */
@@ -92,9 +94,15 @@ export interface DetectorPoint {
 
 const idle = (): Cusum => ({ s: 0, from: null });
 
-export function initialDetectorState(): DetectorState {
+/** The settings a state depends on, as a string a stored state can be checked against. */
+export function detectionKey(settings: DetectionSettings): string {
+  return JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function initialDetectorState(settings: DetectionSettings): DetectorState {
   return {
     version: 1,
+    settings: detectionKey(settings),
     seen: 0,
     lastAt: null,
     warmup: [],
@@ -353,8 +361,11 @@ export function foldPoints(state: DetectorState, points: readonly DetectorPoint[
   return folded;
 }
 
-/** A stored state read back; null when it is not one this version wrote (the caller rebuilds it). */
-export function parseDetectorState(json: unknown): DetectorState | null {
+/**
+ * A stored state read back; null when this version did not write it or it was folded under other
+ * detection settings: the caller then rebuilds it from the measurements it has.
+ */
+export function parseDetectorState(json: unknown, settings: DetectionSettings): DetectorState | null {
   const parsed = detectorStateSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  return parsed.success && parsed.data.settings === detectionKey(settings) ? parsed.data : null;
 }

@@ -1,8 +1,17 @@
 import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
-import { analyzeTest, type DriftAnalysisResult } from '../drift/analyze.js';
+import { analyzeTest, inTimeOrder, type DriftAnalysisResult } from '../drift/analyze.js';
+import { foldPoints, initialDetectorState, parseDetectorState, type DetectorState } from '../drift/sequential.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
-import { severityRank, type DriftAlert, type DriftAnalysis, type Measurement, type NewDriftAnalysis, type Store } from '../store/store.js';
+import {
+  severityRank,
+  type DetectorStateRow,
+  type DriftAlert,
+  type DriftAnalysis,
+  type Measurement,
+  type NewDriftAnalysis,
+  type Store,
+} from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
 
@@ -49,22 +58,46 @@ export class StoreDriftService implements DriftService {
 
   async preview(testName: string): Promise<NewDriftAnalysis | null> {
     const now = this.clock();
-    const [result] = this.analyzeRows(await this.store.measurementsOfTests([testName], this.since(now)), now);
-    return result ? toNewAnalysis(result) : null;
+    const rows = await this.store.measurementsOfTests([testName], this.since(now));
+    // Continues the kept state without saving it, so a preview answers what the next analysis would.
+    const { results } = this.analyzeRows(rows, await this.store.detectorStates([testName]), now);
+    return results[0] ? toNewAnalysis(results[0]) : null;
   }
 
-  /** Groups rows (ordered by test, then time) into one analysis per test. */
-  private analyzeRows(rows: Measurement[], now: Date): DriftAnalysisResult[] {
+  /**
+   * Groups rows (ordered by test, then time) into one analysis per test. Each test's detector state
+   * continues from the kept one with only the points after its last; without a usable kept state
+   * (a new test, another engine version or other detection settings) it is rebuilt from the rows.
+   * A measurement older than the state's last point (it arrived late) counts in the windows that
+   * grade the severity but cannot enter the fold, which only runs forwards: it is left out of the
+   * detector until the state is rebuilt.
+   */
+  private analyzeRows(rows: Measurement[], kept: DetectorStateRow[], now: Date): { results: DriftAnalysisResult[]; states: DetectorStateRow[] } {
+    const keptByTest = new Map(kept.map((row) => [row.testName, row]));
     const results: DriftAnalysisResult[] = [];
+    const states: DetectorStateRow[] = [];
+    const detection = this.settings.detection;
     let start = 0;
     for (let i = 1; i <= rows.length; i++) {
       if (i < rows.length && rows[i]!.testName === rows[start]!.testName) continue;
       const points = rows.slice(start, i);
       const latest = points[points.length - 1]!;
-      results.push(analyzeTest({ testName: latest.testName, category: latest.category, points }, this.settings, now));
+      const stored = keptByTest.get(latest.testName);
+      const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
+      const state = foldPoints(from, inTimeOrder(points), detection);
+      results.push(analyzeTest({ testName: latest.testName, category: latest.category, points }, this.settings, now, state));
+      if (state !== from || stored === undefined) {
+        states.push({
+          testName: latest.testName,
+          state,
+          pointsSeen: state.seen,
+          lastTimestamp: state.lastAt === null ? null : new Date(state.lastAt),
+          updatedAt: now,
+        });
+      }
       start = i;
     }
-    return results;
+    return { results, states };
   }
 
   private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
@@ -88,9 +121,10 @@ export class StoreDriftService implements DriftService {
     const alerts: DriftAlert[] = [];
     for await (const names of this.testBatches(request)) {
       const rows = await this.store.measurementsOfTests(names, this.since(now));
-      const results = this.analyzeRows(rows, now).filter(
-        (r) => request.category === undefined || r.category === request.category,
-      );
+      const { results: all, states } = this.analyzeRows(rows, await this.store.detectorStates(names), now);
+      const results = all.filter((r) => request.category === undefined || r.category === request.category);
+      // States are saved for every test read, in or out of the category: the fold has advanced either way.
+      await this.store.saveDetectorStates(states);
       analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
       for (const result of results) {
         const alert = await this.raiseIfDue(result, now);

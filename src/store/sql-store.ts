@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, avg, count, countDistinct, desc, eq, gt, inArray, lt, max, min, sql } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, avg, count, countDistinct, desc, eq, exists, gt, gte, inArray, isNull, lt, max, min, not, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { PgDatabase } from '../db/pg/connect.js';
 import type * as pgTables from '../db/pg/schema.js';
@@ -28,6 +28,7 @@ import type {
   AlertHistory,
   AnalysisFilter,
   CleanupCounts,
+  DetectorStateRow,
   DriftAlert,
   DriftAnalysis,
   Measurement,
@@ -61,7 +62,7 @@ export type SqlDatabase = Omit<PgDatabase, '$client'>;
 export type Tables = typeof pgTables;
 
 /** One of the three tables, by the rows it reads back. */
-type AnyTable<R> = Tables[keyof Tables] & { $inferSelect: R };
+type AnyTable<R> = Tables['confidenceMeasurements' | 'driftAnalysis' | 'driftAlerts'] & { $inferSelect: R };
 
 interface TrackedTestScope extends TestFilter {
   testNames?: readonly string[] | undefined;
@@ -328,6 +329,35 @@ export abstract class SqlStore implements Store {
     return rows.map(toAlert);
   }
 
+  // ---- detector states ----
+
+  async detectorStates(testNames: readonly string[]): Promise<DetectorStateRow[]> {
+    if (testNames.length === 0) return [];
+    const { driftDetectorState: d } = this.tables;
+    return this.db.select().from(d).where(inArray(d.testName, [...testNames]));
+  }
+
+  async saveDetectorStates(states: DetectorStateRow[]): Promise<void> {
+    if (states.length === 0) return;
+    const { driftDetectorState: d } = this.tables;
+    // 500 rows x 5 columns stays far below either driver's limit on bound parameters per statement.
+    await this.atomically(async (tx) => {
+      for (let i = 0; i < states.length; i += 500) {
+        await tx.db
+          .insert(d)
+          .values(states.slice(i, i + 500))
+          .onConflictDoUpdate({
+            target: d.testName,
+            set: replacedColumns(d, ['testName']),
+            // Two instances folding the same test race to save; the state that has seen later points
+            // wins, so a slower writer cannot move the fold backwards (the fold is deterministic,
+            // so equal instants mean equal states).
+            setWhere: or(isNull(d.lastTimestamp), gte(sql`excluded.${sql.identifier('last_timestamp')}`, d.lastTimestamp)),
+          });
+      }
+    });
+  }
+
   // ---- maintenance ----
 
   async statistics(scope: StatisticsScope): Promise<Statistics> {
@@ -346,11 +376,15 @@ export abstract class SqlStore implements Store {
   }
 
   async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
-    const { confidenceMeasurements: m, driftAnalysis: a, driftAlerts: al } = this.tables;
+    const { confidenceMeasurements: m, driftAnalysis: a, driftAlerts: al, driftDetectorState: d } = this.tables;
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
+      const measurements = tx.changedRows(await tx.db.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays))));
+      // A test with no measurements left is gone: should it come back, it starts a baseline afresh
+      // rather than continuing from one learnt before its whole history was deleted.
+      await tx.db.delete(d).where(not(exists(tx.db.select({ one: sql`1` }).from(m).where(eq(m.testName, d.testName)))));
       return {
-        measurements: tx.changedRows(await tx.db.delete(m).where(lt(m.timestamp, daysBefore(now, days.measurementsDays)))),
+        measurements,
         analyses: tx.changedRows(await tx.db.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays)))),
         // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
         alerts: tx.changedRows(

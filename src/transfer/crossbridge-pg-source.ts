@@ -113,6 +113,7 @@ export class CrossbridgePgSource implements RowSource {
         recommendations: list(r.recommendations),
         pValue: null,
         changePointAt: null,
+        kind: null,
         analyzedAt: at(r.analyzed_at)!,
       };
     }
