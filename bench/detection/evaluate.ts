@@ -25,7 +25,7 @@ export function engineFirstAlarm(settings: DriftSettings): FirstAlarm {
   const thresholds = detectorThresholds(settings.detection);
   const medium = severityRank('MEDIUM');
   return (values) => {
-    let state = initialDetectorState();
+    let state = initialDetectorState(settings.detection);
     const points: ConfidencePoint[] = [];
     for (let i = 0; i < values.length; i++) {
       const point = { confidence: values[i]!, timestamp: new Date(t0 + i * 3_600_000) };
