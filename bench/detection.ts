@@ -60,11 +60,11 @@ function withDetection(overrides: Partial<DriftSettings['detection']>): DriftSet
 /** A grid around the defaults, printed with BENCH_DETECTION_TUNE=1; the defaults were picked from it. */
 function tuneEngine(series: Series[]) {
   const rows = [];
-  for (const warmup of [20, 30]) {
+  for (const warmup of [20, 25, 30]) {
     for (const targetRunLength of [2000, 5000, 20000]) {
-      for (const spreadRatio of [2, 3]) {
-        for (const lowCut of [0.3, 0.4]) {
-          const overrides = { warmup, targetRunLength, spreadRatio, lowCut };
+      for (const wildBand of [2.5, 3]) {
+        for (const fastShift of [1.5, 2]) {
+          const overrides = { warmup, targetRunLength, wildBand, fastShift };
           const s = summarise(runOnline(series, engineFirstAlarm(withDetection(overrides))));
           rows.push({ ...overrides, 'false alarms': percent(s.falseAlarms, s.driftFree), detection: percent(s.detected, s.drifting), 'median delay': s.medianDelay ?? '-' });
         }

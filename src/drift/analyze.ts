@@ -124,13 +124,16 @@ export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Da
   // Reported for a reader who wants the single-look view; it no longer decides anything.
   const pValue = mannWhitneyTest(windows.baseline, windows.current)?.pValue ?? null;
   const confirmed = alarm !== null && baseline !== null;
+  // Flakiness is some runs falling low while the rest hold their level; when the bulk of the latest
+  // runs is low, the level itself moved.
+  const confirmedKind = !confirmed ? null : alarm.kind === 'FLAKINESS' && isLow(median(current), baseline.median, settings.detection.lowCut) ? 'MEAN_SHIFT' : alarm.kind;
   const latest = values.slice(-settings.currentWindow);
-  const driftPercentage = confirmed ? changeSize(alarm.kind, current, latest, baseline, settings.detection, meanDrift) : meanDrift;
+  const driftPercentage = confirmedKind !== null && baseline !== null ? changeSize(confirmedKind, current, latest, baseline, settings.detection, meanDrift) : meanDrift;
   // Flakiness and spread can grow while the mean holds still; a mean that holds still is no change.
-  const graded = direction === 'STABLE' && (!confirmed || alarm.kind === 'MEAN_SHIFT') ? 'NONE' : gradeSeverity(driftPercentage, thresholds);
+  const graded = direction === 'STABLE' && (confirmedKind === null || confirmedKind === 'MEAN_SHIFT') ? 'NONE' : gradeSeverity(driftPercentage, thresholds);
   // A change the sequential test has not confirmed is worth watching, never an alert.
   const severity = confirmed ? graded : capSeverity(graded, 'LOW');
-  const kind = confirmed && severity !== 'NONE' ? alarm.kind : null;
+  const kind = severity !== 'NONE' ? confirmedKind : null;
   const changeIndex = severity === 'NONE' || confirmed ? null : cusumChangePoint(values);
   const changePointAt = severity === 'NONE' ? null : confirmed ? new Date(alarm.since) : changeIndex === null ? null : points[changeIndex]!.timestamp;
   // The trend looks at the span the two windows cover at most: where the series is heading now,

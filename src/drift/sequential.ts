@@ -28,10 +28,10 @@ export interface DetectionSettings {
   clip: number;
   /** A value this fraction below the baseline median counts as a low (flaky) run. */
   lowCut: number;
-  /** The rise in the share of low runs the flakiness CUSUM is tuned to. */
-  flakinessRise: number;
-  /** The growth of the standard deviation the spread CUSUM is tuned to. */
-  spreadRatio: number;
+  /** The rise in the share of low runs, or of wild ones, the flakiness and spread CUSUMs are tuned to. */
+  shareRise: number;
+  /** A run this many robust deviations from the median (and not low) is wild: the spread CUSUM counts them. */
+  wildBand: number;
 }
 
 /** One one-sided CUSUM: its sum, and the first point of the excursion it is in (the change's onset). */
@@ -53,7 +53,7 @@ const baselineSchema = z.object({
   sum: z.number(),
   /** Low runs among them. */
   lows: z.number().int(),
-  /** Runs beyond `clip` robust deviations of the median, either way. */
+  /** Wild runs among them (isWild). */
   wild: z.number().int(),
   /** Sums of the clipped residual, its square, and its product with the one before (for the lag-1 autocorrelation). */
   psi: z.number(),
@@ -164,6 +164,12 @@ export function cusumThreshold(k: number, runLength: number): number {
   return (low + high) / 2;
 }
 
+/** The log-likelihood ratio of one run being (or not being) a hit, under share p0 + rise against p0. */
+export function bernoulliIncrement(hit: boolean, p0: number, rise: number): number {
+  const p1 = Math.min(0.95, p0 + rise);
+  return hit ? Math.log(p1 / p0) : Math.log((1 - p1) / (1 - p0));
+}
+
 /** One CUSUM step: the sum grows by the increment, never below zero; a fresh excursion dates the onset. */
 export function stepCusum(cusum: Cusum, increment: number, at: number): Cusum {
   const s = Math.max(0, cusum.s + increment);
@@ -187,15 +193,13 @@ export interface BaselineEstimates {
   scale: number;
   /** Share of low runs, shrunk by half a low of prior and floored at 2 %. */
   lowShare: number;
-  /** Share of runs beyond `clip` robust deviations, shrunk the same way. */
+  /** Share of wild runs, shrunk the same way. */
   wildShare: number;
   /** Mean and deviation of the clipped residual, to centre and scale it. */
   center: number;
   spread: number;
   /** Lag-1 autocorrelation of the clipped residual, in [0, 0.9]. */
   rho: number;
-  /** Mean squared clipped residual, the unit of the spread statistic. */
-  meanSquare: number;
 }
 
 export function estimates(b: Baseline): BaselineEstimates {
@@ -212,7 +216,6 @@ export function estimates(b: Baseline): BaselineEstimates {
     center,
     spread,
     rho: variance < 1e-12 ? 0 : Math.min(0.9, Math.max(0, lagged / variance)),
-    meanSquare: Math.max(b.psiSquares / b.n, minimumSpread * minimumSpread),
   };
 }
 
@@ -224,9 +227,14 @@ export function isLow(value: number, median: number, lowCut: number): boolean {
   return value < median * (1 - lowCut);
 }
 
-/** Beyond the baseline's normal band either way, and not a low run: low runs are flakiness's to judge. */
-export function isWild(value: number, b: Pick<Baseline, 'median' | 'scale'>, settings: Pick<DetectionSettings, 'clip' | 'lowCut'>): boolean {
-  return Math.abs(value - b.median) >= settings.clip * b.scale && !isLow(value, b.median, settings.lowCut);
+/**
+ * Beyond the baseline's normal band either way, and not a low run (low runs are flakiness's to
+ * judge). The band is `wildBand` robust deviations, widened by the clipped residual's own deviation when
+ * that came out above one: twenty autocorrelated runs sit closer together than the test wanders, so
+ * their MAD understates its scale.
+ */
+export function isWild(value: number, b: { median: number; scale: number; spread: number }, settings: Pick<DetectionSettings, 'wildBand' | 'lowCut'>): boolean {
+  return Math.abs(value - b.median) >= settings.wildBand * b.scale * Math.max(1, b.spread) && !isLow(value, b.median, settings.lowCut);
 }
 
 function clippedResidual(value: number, b: Pick<Baseline, 'median' | 'scale'>, settings: DetectionSettings): number {
@@ -236,12 +244,14 @@ function clippedResidual(value: number, b: Pick<Baseline, 'median' | 'scale'>, s
 /** Adds one point to the baseline's sums. */
 function absorb(b: Baseline, value: number, settings: DetectionSettings): Baseline {
   const psi = clippedResidual(value, b, settings);
+  // The band as it stands before this point; the first points of a warm-up have no spread yet.
+  const band = { median: b.median, scale: b.scale, spread: b.n > 1 ? estimates(b).spread : 1 };
   return {
     ...b,
     n: b.n + 1,
     sum: b.sum + value,
     lows: b.lows + (isLow(value, b.median, settings.lowCut) ? 1 : 0),
-    wild: b.wild + (isWild(value, b, settings) ? 1 : 0),
+    wild: b.wild + (isWild(value, band, settings) ? 1 : 0),
     psi: b.psi + psi,
     psiSquares: b.psiSquares + psi * psi,
     psiLagged: b.n > 0 ? b.psiLagged + psi * b.previousPsi : 0,
@@ -265,7 +275,7 @@ export interface Thresholds {
 
 /**
  * Each statistic's threshold from the target run length. Two-sided mean CUSUMs split it, each side
- * getting twice the run length. The flakiness and spread CUSUMs sum log-likelihood ratios, for which
+ * getting twice the run length. The flakiness and spread CUSUMs sum Bernoulli log-likelihood ratios, for which
  * a threshold of ln(ARL) keeps the run length at least ARL (Lorden 1971).
  */
 export function detectorThresholds(settings: DetectionSettings): Thresholds {
@@ -295,26 +305,31 @@ export function foldPoint(state: DetectorState, point: DetectorPoint, settings: 
   // Clipped again once standardised: no single run, however wild, moves a mean CUSUM by more than
   // `clip - shift`, so one outlier never confirms a shift on its own.
   const residual = clip((psi - b.center) / (b.spread * widening), settings.clip);
-  // Bernoulli CUSUM (Reynolds & Stoumbos 1999): the log-likelihood ratio of a low run under the
-  // raised share against the baseline's.
-  const p0 = b.lowShare;
-  const p1 = Math.min(0.95, p0 + settings.flakinessRise);
+  // Bernoulli CUSUMs (Reynolds & Stoumbos 1999): the log-likelihood ratio of a low run, and of a
+  // wild one, under a share raised by `shareRise` against the baseline's. Counting runs rather than
+  // summing squares bounds what any one run adds, so a heavy tail needs a cluster of wild runs, not
+  // one, to read as a change of spread.
   const low = isLow(x, b.median, settings.lowCut);
-  const lowIncrement = low ? Math.log(p1 / p0) : Math.log((1 - p1) / (1 - p0));
-  // Log-likelihood ratio of a normal residual under a standard deviation r times the baseline's, on
-  // the clipped residual in units of its own baseline mean square, so heavy tails and cycles the
-  // baseline already showed do not read as a change of spread.
+  const lowIncrement = bernoulliIncrement(low, b.lowShare, settings.shareRise);
   // Low runs are left to the flakiness CUSUM, or a flaky test would read as an erratic one too.
-  const r = settings.spreadRatio;
-  const spreadIncrement = low ? 0 : ((psi * psi) / b.meanSquare / 2) * (1 - 1 / (r * r)) - Math.log(r);
+  // Wild runs of an autocorrelated test come in clusters, each cluster one piece of evidence rather
+  // than several: the same (1 + rho) / (1 - rho) discounts them.
+  const spreadIncrement = low ? 0 : bernoulliIncrement(isWild(x, b, settings), b.wildShare, settings.shareRise) / widening ** 2;
   const next: DetectorState = {
     ...state,
     seen,
     lastAt: at,
-    slowUp: stepCusum(state.slowUp, residual - settings.slowShift, at),
-    slowDown: stepCusum(state.slowDown, -residual - settings.slowShift, at),
-    fastUp: stepCusum(state.fastUp, residual - settings.fastShift, at),
-    fastDown: stepCusum(state.fastDown, -residual - settings.fastShift, at),
+    // A low run is the flakiness CUSUM's evidence alone: fed to the mean CUSUMs too, a flaky test's
+    // chance cluster of lows read as a level shift. A real drop past the low cut makes every run low
+    // and is told apart by the analysis (the bulk of the runs moved, not a few).
+    ...(low
+      ? {}
+      : {
+          slowUp: stepCusum(state.slowUp, residual - settings.slowShift, at),
+          slowDown: stepCusum(state.slowDown, -residual - settings.slowShift, at),
+          fastUp: stepCusum(state.fastUp, residual - settings.fastShift, at),
+          fastDown: stepCusum(state.fastDown, -residual - settings.fastShift, at),
+        }),
     low: stepCusum(state.low, lowIncrement, at),
     spread: stepCusum(state.spread, spreadIncrement, at),
   };
@@ -338,10 +353,13 @@ const watched: { key: Watched; kind: DriftKind; direction: 'up' | 'down'; thresh
 ];
 
 function nextAlarm(current: DetectorState['alarm'], state: DetectorState, thresholds: Thresholds): DetectorState['alarm'] {
-  // A confirmed change holds while any statistic of its kind and direction still leans that way: the
-  // test has not come back yet.
+  // A confirmed change holds while a statistic of its kind and direction stays above half its
+  // threshold. Held until zero, a heavy-tailed test's spread CUSUM (which rarely reaches zero) kept
+  // an old alarm confirmed for a hundred points, long enough for a chance cluster to grade it MEDIUM.
   if (current !== null) {
-    const holding = watched.some((w) => w.kind === current.kind && w.direction === current.direction && state[w.key].s > 0);
+    const holding = watched.some(
+      (w) => w.kind === current.kind && w.direction === current.direction && state[w.key].s >= thresholds[w.threshold] / 2,
+    );
     if (holding) return current;
   }
   for (const w of watched) {

@@ -37,8 +37,8 @@ export const defaultDriftSettings: DriftSettings = {
     fastShift: 1.5,
     clip: 3,
     lowCut: 0.3,
-    flakinessRise: 0.15,
-    spreadRatio: 2,
+    shareRise: 0.15,
+    wildBand: 2.5,
   },
   // 5 % is the Grafana dashboard's bar for "drifting"; each step roughly doubles, so CRITICAL (30 %)
   // means the analysis lost almost a third of its confidence.
