@@ -18,6 +18,8 @@ export interface DetectionSettings {
   warmup: number;
   /** Points the baseline keeps learning from, while the test looks unchanged. */
   baselineLimit: number;
+  /** How many points a run waits before the baseline learns it, so a change is caught before it is learnt. */
+  learnDelay: number;
   /** Points a stable test should run, on average, between false alarms of each statistic. */
   targetRunLength: number;
   /** Reference value of the slow mean CUSUM, in baseline standard deviations: half the shift it is tuned to. */
@@ -75,6 +77,8 @@ export const detectorStateSchema = z.object({
   lastAt: z.number().nullable(),
   /** Values of the warm-up, kept only until the baseline is learnt. */
   warmup: z.array(z.number()),
+  /** The latest values after the warm-up, waiting `learnDelay` points before the baseline may learn them. */
+  pending: z.array(z.number()),
   baseline: baselineSchema.nullable(),
   slowUp: cusumSchema,
   slowDown: cusumSchema,
@@ -106,6 +110,7 @@ export function initialDetectorState(settings: DetectionSettings): DetectorState
     seen: 0,
     lastAt: null,
     warmup: [],
+    pending: [],
     baseline: null,
     slowUp: idle(),
     slowDown: idle(),
@@ -334,10 +339,15 @@ export function foldPoint(state: DetectorState, point: DetectorPoint, settings: 
     spread: stepCusum(state.spread, spreadIncrement, at),
   };
   const alarm = nextAlarm(state.alarm, next, thresholds);
-  // Keep learning while nothing leans towards a change, so a slow drift is not learnt as normal.
-  const quiet = alarm === null && watched.every((w) => next[w.key].s < thresholds[w.threshold] / 2);
-  const baseline = quiet && state.baseline.n < settings.baselineLimit ? absorb(state.baseline, x, settings) : state.baseline;
-  return { ...next, baseline, alarm };
+  // The baseline learns a run only once `learnDelay` later runs showed no sign of change: learnt at
+  // once, the first low runs of a flaky onset raised the baseline's own share of lows and hid the rest.
+  if (alarm !== null) return { ...next, alarm, pending: [] };
+  const pending = [...state.pending, x];
+  if (pending.length <= settings.learnDelay) return { ...next, alarm, pending };
+  const learnt = pending.shift()!;
+  const quiet = watched.every((w) => next[w.key].s < thresholds[w.threshold] / 2);
+  const baseline = quiet && state.baseline.n < settings.baselineLimit ? absorb(state.baseline, learnt, settings) : state.baseline;
+  return { ...next, baseline, alarm, pending };
 }
 
 type Watched = 'slowUp' | 'slowDown' | 'fastUp' | 'fastDown' | 'low' | 'spread';

@@ -32,6 +32,7 @@ export const defaultDriftSettings: DriftSettings = {
   detection: {
     warmup: 20,
     baselineLimit: 60,
+    learnDelay: 10,
     targetRunLength: 2000,
     slowShift: 0.5,
     fastShift: 1.5,
