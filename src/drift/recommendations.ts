@@ -53,7 +53,7 @@ export function recommend(input: RecommendationInput): string[] {
 
   if (kind === 'VARIANCE') {
     return [
-      `Find what made the confidence of ${testName} erratic${around}: its runs scatter ${percent(input.driftPercentage)} of its level further than before.`,
+      `Find what made the confidence of ${testName} erratic${around}: ${percent(input.driftPercentage)} more of its runs land outside its normal band.`,
       `Compare the rule-based and signal-based scores of ${testName}: one side may have become unstable.`,
       `Check nondeterministic inputs (data, environment, model versions) for ${category}.`,
     ];
