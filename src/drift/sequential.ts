@@ -379,14 +379,20 @@ function nextAlarm(current: DetectorState['alarm'], state: DetectorState, thresh
   return null;
 }
 
+/** Folds points in, in the order given (the caller's time order). */
 export function foldPoints(state: DetectorState, points: readonly DetectorPoint[], settings: DetectionSettings): DetectorState {
   const thresholds = detectorThresholds(settings);
-  let folded = state;
-  for (const point of points) {
-    if (folded.lastAt !== null && point.timestamp.getTime() <= folded.lastAt) continue;
-    folded = foldPoint(folded, point, settings, thresholds);
-  }
-  return folded;
+  return points.reduce((folded, point) => foldPoint(folded, point, settings, thresholds), state);
+}
+
+/**
+ * The points a kept state has not folded yet: those after its last. A point at or before it (one that
+ * arrived late, or a value recorded again for an instant already folded) cannot join a fold that
+ * only runs forwards.
+ */
+export function unfoldedPoints<P extends DetectorPoint>(state: DetectorState, points: readonly P[]): P[] {
+  const lastAt = state.lastAt;
+  return lastAt === null ? [...points] : points.filter((p) => p.timestamp.getTime() > lastAt);
 }
 
 /**

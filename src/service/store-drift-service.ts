@@ -1,7 +1,7 @@
 import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
 import { analyzeTest, inTimeOrder, type DriftAnalysisResult } from '../drift/analyze.js';
-import { foldPoints, initialDetectorState, parseDetectorState, type DetectorState } from '../drift/sequential.js';
+import { foldPoints, initialDetectorState, parseDetectorState, unfoldedPoints, type DetectorState } from '../drift/sequential.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
 import {
   severityRank,
@@ -84,7 +84,7 @@ export class StoreDriftService implements DriftService {
       const latest = points[points.length - 1]!;
       const stored = keptByTest.get(latest.testName);
       const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
-      const state = foldPoints(from, inTimeOrder(points), detection);
+      const state = foldPoints(from, unfoldedPoints(from, inTimeOrder(points)), detection);
       results.push(analyzeTest({ testName: latest.testName, category: latest.category, points }, this.settings, now, state));
       if (state !== from || stored === undefined) {
         states.push({
