@@ -113,8 +113,9 @@ export class CrossbridgePgSource implements RowSource {
         recommendations: list(r.recommendations),
         pValue: null,
         changePointAt: null,
-        kind: null,
         analyzedAt: at(r.analyzed_at)!,
+        // Last, as in the table: copy's checksum hashes rows as JSON, so key order matters.
+        kind: null,
       };
     }
     return {

@@ -106,8 +106,9 @@ const analysisRow = z
     recommendations: r.recommendations,
     pValue: r.p_value ?? null,
     changePointAt: r.change_point_at ?? null,
-    kind: r.kind ?? null,
     analyzedAt: r.analyzed_at,
+    // Last, as in the table: copy's checksum hashes rows as JSON, so key order matters.
+    kind: r.kind ?? null,
   }));
 
 const alertRow = z
