@@ -23,3 +23,8 @@ export function stepRows(testName: string, from: number, to: number, options: { 
 export async function recordFalling(store: Store, testName: string, category = 'ui'): Promise<void> {
   await store.recordMeasurements(stepRows(testName, 0.9, 0.5, { category }));
 }
+
+/** stepRows as GraphQL input: instants as ISO strings. */
+export function stepInputs(testName: string, from: number, to: number, options: { category?: string | null; end?: number; spacingMs?: number } = {}) {
+  return stepRows(testName, from, to, options).map((row) => ({ ...row, timestamp: row.timestamp.toISOString() }));
+}
