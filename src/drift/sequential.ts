@@ -12,7 +12,6 @@ import { mean } from './statistics.js';
 
 export type { DriftKind };
 
-
 export interface DetectionSettings {
   /** Points learnt as the baseline before anything can be confirmed. */
   warmup: number;
@@ -280,8 +279,8 @@ export interface Thresholds {
 
 /**
  * Each statistic's threshold from the target run length. Two-sided mean CUSUMs split it, each side
- * getting twice the run length. The flakiness and spread CUSUMs sum Bernoulli log-likelihood ratios, for which
- * a threshold of ln(ARL) keeps the run length at least ARL (Lorden 1971).
+ * getting twice the run length. The flakiness and spread CUSUMs sum Bernoulli log-likelihood
+ * ratios, for which a threshold of ln(ARL) keeps the run length at least ARL (Lorden 1971).
  */
 export function detectorThresholds(settings: DetectionSettings): Thresholds {
   return {
@@ -292,7 +291,7 @@ export function detectorThresholds(settings: DetectionSettings): Thresholds {
   };
 }
 
-/** Folds one point in. Points must come in time order; foldPoints drops any not after `lastAt`. */
+/** Folds one point in. Points must come in time order (unfoldedPoints picks those a kept state lacks). */
 export function foldPoint(state: DetectorState, point: DetectorPoint, settings: DetectionSettings, thresholds = detectorThresholds(settings)): DetectorState {
   const at = point.timestamp.getTime();
   const x = point.confidence;
