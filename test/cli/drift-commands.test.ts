@@ -34,7 +34,7 @@ for (const backend of backends) {
       expect(outcome.analyses.map((a: { testName: string; severity: string }) => [a.testName, a.severity])).toStrictEqual([['checkout', 'CRITICAL']]);
       expect(outcome.alerts).toHaveLength(1);
       const human = await runCli(['analyze'], env);
-      expect(human.stdout).toMatch(/checkout\s+CRITICAL\s+DECREASING\s+33\.3 %/);
+      expect(human.stdout).toMatch(/checkout\s+CRITICAL\s+DECREASING\s+MEAN_SHIFT\s+33\.3 %/);
       expect(human.stdout).toMatch(/1 analysed, 0 alerts raised$/m);
 
       const alerts = await runCli(['alerts', '--unacknowledged', '--min-severity', 'HIGH', '--json'], env);
