@@ -2,6 +2,7 @@
 import { benchAlertsLoad } from './alerts-load.js';
 import { benchAnalysis } from './analysis.js';
 import { benchCopy } from './copy.js';
+import { benchDetection } from './detection.js';
 import { benchHttp } from './http.js';
 import { benchScale } from './scale.js';
 import { benchStoreIngest } from './store-ingest.js';
@@ -15,6 +16,7 @@ const sections: Record<string, () => Promise<void>> = {
   http: benchHttp,
   alerts: benchAlertsLoad,
   scale: benchScale,
+  detection: benchDetection,
 };
 // Scale seeds 11 million rows and runs for ten minutes or more: only when named.
 const byDefault = Object.keys(sections).filter((name) => name !== 'scale');

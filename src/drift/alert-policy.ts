@@ -29,11 +29,21 @@ export function decideAlert(analysis: DriftAnalysisResult, state: AlertState, se
   return { raise: false, reason: 'same_episode' };
 }
 
-/** e.g. `login: confidence fell from 0.92 to 0.71 (-22.8 %, HIGH) since 2026-11-20T10:00:00.000Z` */
+/**
+ * e.g. `login: confidence fell from 0.92 to 0.71 (-22.8 %, HIGH) since 2026-11-20T10:00:00.000Z`;
+ * flakiness and spread say what rose, since their size is a share of runs, not a change of level.
+ */
 export function formatAlertMessage(analysis: DriftAnalysisResult): string {
+  const since = analysis.changePointAt ? ` since ${analysis.changePointAt.toISOString()}` : '';
+  const share = `${(analysis.driftPercentage * 100).toFixed(1)} %`;
+  if (analysis.kind === 'FLAKINESS') {
+    return `${analysis.testName}: flaky, ${share} more runs fall low (confidence ${analysis.baselineConfidence.toFixed(2)} to ${analysis.currentConfidence.toFixed(2)}, ${analysis.severity})${since}`;
+  }
+  if (analysis.kind === 'VARIANCE') {
+    return `${analysis.testName}: erratic, ${share} more runs land outside the normal band (confidence ${analysis.baselineConfidence.toFixed(2)} to ${analysis.currentConfidence.toFixed(2)}, ${analysis.severity})${since}`;
+  }
   const verb = analysis.direction === 'DECREASING' ? 'fell' : analysis.direction === 'INCREASING' ? 'rose' : 'held';
   const signed = (analysis.direction === 'DECREASING' ? -1 : 1) * analysis.driftPercentage * 100;
-  const since = analysis.changePointAt ? ` since ${analysis.changePointAt.toISOString()}` : '';
   return (
     `${analysis.testName}: confidence ${verb} from ${analysis.baselineConfidence.toFixed(2)} to ` +
     `${analysis.currentConfidence.toFixed(2)} (${signed >= 0 ? '+' : ''}${signed.toFixed(1)} %, ${analysis.severity})${since}`

@@ -2,6 +2,18 @@ import type { NewDriftAnalysis } from '../store/store.js';
 import { cusumChangePoint } from './change-point.js';
 import { directionOf } from './direction.js';
 import { insufficientDataRecommendation, recommend } from './recommendations.js';
+import {
+  estimates,
+  foldPoints,
+  initialDetectorState,
+  isLow,
+  isWild,
+  median,
+  type BaselineEstimates,
+  type DetectionSettings,
+  type DetectorState,
+  type DriftKind,
+} from './sequential.js';
 import { resolveThresholds, type DriftSettings } from './settings.js';
 import { capSeverity, gradeSeverity, type SeverityThresholds } from './severity.js';
 import { mannWhitneyTest, mean } from './statistics.js';
@@ -36,27 +48,57 @@ function relativeDrift(driftAbsolute: number, baseline: number): number {
   return baseline > 0 && Number.isFinite(relative) ? relative : driftAbsolute;
 }
 
-/** Grades one test's drift from its measurements. Pure: `now` is only stamped on the result. */
-export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Date): DriftAnalysisResult {
-  // Array.prototype.sort is stable: equal timestamps keep the order the caller gave (the store's id order).
-  const points = [...series.points].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+/** Points in time order; Array.prototype.sort is stable, so equal timestamps keep the caller's (id) order. */
+export function inTimeOrder<P extends ConfidencePoint>(points: readonly P[]): P[] {
+  return [...points].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+}
+
+/**
+ * The size of a confirmed change, by its kind, on the scale the severity thresholds read. A mean
+ * shift moves the bulk of the runs, so it is the smaller of the relative change of the mean and of
+ * the median: a couple of low runs drag a mean but are flakiness, judged on its own. Flakiness and
+ * spread are shares of runs gone wrong, over the latest window: how much the share of low runs, or of
+ * runs beyond the baseline's normal band, rose (10 % more runs going wrong is as bad as a 10 % drop).
+ */
+function changeSize(kind: DriftKind, current: readonly number[], latest: readonly number[], baseline: BaselineEstimates, settings: DetectionSettings, meanDrift: number): number {
+  if (kind === 'FLAKINESS') return Math.max(0, latest.filter((v) => isLow(v, baseline.median, settings.lowCut)).length / latest.length - baseline.lowShare);
+  if (kind === 'VARIANCE') return Math.max(0, latest.filter((v) => isWild(v, baseline, settings)).length / latest.length - baseline.wildShare);
+  return Math.min(meanDrift, relativeDrift(Math.abs(median(current) - baseline.median), baseline.median));
+}
+
+/**
+ * Grades one test's drift from its measurements. Pure: `now` is only stamped on the result.
+ * `detector` is the sequential detector's state with every point of the series folded in (the store
+ * keeps it between analyses); without it the series is replayed from its first point.
+ */
+export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Date, detector?: DetectorState): DriftAnalysisResult {
+  const points = inTimeOrder(series.points);
   const values = points.map((p) => p.confidence);
   const n = points.length;
   const thresholds = resolveThresholds(settings, series.category);
   const timeSpanSeconds = n === 0 ? 0 : (points[n - 1]!.timestamp.getTime() - points[0]!.timestamp.getTime()) / 1000;
+  const state = detector ?? foldPoints(initialDetectorState(settings.detection), points, settings.detection);
   const windows = splitWindows(values, settings);
-  // A single point is its own baseline and current: no change rather than a change from 0.
-  const baselineConfidence = windows.baseline.length > 0 ? mean(windows.baseline) : mean(values);
-  const currentConfidence = windows.current.length > 0 ? mean(windows.current) : baselineConfidence;
+  const baseline = state.baseline === null ? null : estimates(state.baseline);
+  const alarm = state.alarm;
+  // After a confirmed change the current level is what the test did since it began (its latest
+  // runs at most): older runs would dilute a step the detector has already dated. Never fewer than
+  // half a window, so a single run cannot be the whole current level.
+  const sinceChange = alarm === null ? n : points.filter((p) => p.timestamp.getTime() >= alarm.since).length;
+  const currentSize = Math.min(settings.currentWindow, Math.max(sinceChange, Math.ceil(settings.currentWindow / 2)));
+  const current = values.slice(-currentSize);
+  // Once warmed up the baseline is the detector's: the runs it learnt what normal looks like from.
+  // Before that, the earliest window, as a single look would take it.
+  const baselineConfidence = baseline !== null ? baseline.level : windows.baseline.length > 0 ? mean(windows.baseline) : mean(values);
+  const currentConfidence = baseline !== null ? mean(current) : windows.current.length > 0 ? mean(windows.current) : baselineConfidence;
   const change = currentConfidence - baselineConfidence;
   const driftAbsolute = Math.abs(change);
-  const driftPercentage = relativeDrift(driftAbsolute, baselineConfidence);
+  const meanDrift = relativeDrift(driftAbsolute, baselineConfidence);
   const common = {
     testName: series.testName,
     category: series.category,
     baselineConfidence,
     currentConfidence,
-    driftPercentage,
     driftAbsolute,
     measurementsCount: n,
     timeSpanSeconds,
@@ -67,32 +109,45 @@ export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Da
   if (n < settings.minMeasurements) {
     return {
       ...common,
+      driftPercentage: meanDrift,
       severity: 'NONE',
       direction: 'STABLE',
       trend: 'insufficient_data',
+      kind: null,
       recommendations: [insufficientDataRecommendation(series.testName, n, settings.minMeasurements)],
       pValue: null,
       changePointAt: null,
     };
   }
 
-  const direction = directionOf(change, driftPercentage, settings.stableTolerance);
+  const direction = directionOf(change, meanDrift, settings.stableTolerance);
+  // Reported for a reader who wants the single-look view; it no longer decides anything.
   const pValue = mannWhitneyTest(windows.baseline, windows.current)?.pValue ?? null;
-  const significant = pValue !== null && pValue < settings.significanceLevel;
-  const graded = direction === 'STABLE' ? 'NONE' : gradeSeverity(driftPercentage, thresholds);
-  // A change the windows cannot tell apart from noise is worth watching, never an alert.
-  const severity = significant ? graded : capSeverity(graded, 'LOW');
-  const changeIndex = severity === 'NONE' ? null : cusumChangePoint(values);
-  const changePointAt = changeIndex === null ? null : points[changeIndex]!.timestamp;
+  const confirmed = alarm !== null && baseline !== null;
+  // Flakiness is some runs falling low while the rest hold their level; when the bulk of the latest
+  // runs is low, the level itself moved.
+  const confirmedKind = !confirmed ? null : alarm.kind === 'FLAKINESS' && isLow(median(current), baseline.median, settings.detection.lowCut) ? 'MEAN_SHIFT' : alarm.kind;
+  const latest = values.slice(-settings.currentWindow);
+  const driftPercentage = confirmedKind !== null && baseline !== null ? changeSize(confirmedKind, current, latest, baseline, settings.detection, meanDrift) : meanDrift;
+  // Flakiness and spread can grow while the mean holds still; a mean that holds still is no change.
+  const graded = direction === 'STABLE' && (confirmedKind === null || confirmedKind === 'MEAN_SHIFT') ? 'NONE' : gradeSeverity(driftPercentage, thresholds);
+  // A change the sequential test has not confirmed is worth watching, never an alert.
+  const severity = confirmed ? graded : capSeverity(graded, 'LOW');
+  const kind = severity !== 'NONE' ? confirmedKind : null;
+  const changeIndex = severity === 'NONE' || confirmed ? null : cusumChangePoint(values);
+  const changePointAt = severity === 'NONE' ? null : confirmed ? new Date(alarm.since) : changeIndex === null ? null : points[changeIndex]!.timestamp;
   // The trend looks at the span the two windows cover at most: where the series is heading now,
   // not how it got there.
   const recent = values.slice(-(settings.baselineWindow + settings.currentWindow));
+  const warmingUp = baseline === null ? { have: state.seen, need: settings.detection.warmup } : null;
   return {
     ...common,
+    driftPercentage,
     severity,
     direction,
     trend: classifyTrend(recent),
-    recommendations: recommend({ ...common, severity, direction, pValue, significant, changePointAt }),
+    kind,
+    recommendations: recommend({ ...common, driftPercentage, severity, direction, kind, confirmed, warmingUp, pValue, changePointAt }),
     pValue,
     changePointAt,
   };

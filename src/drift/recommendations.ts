@@ -1,4 +1,4 @@
-import { severityRank, type Direction, type Severity } from '../store/store.js';
+import { severityRank, type Direction, type DriftKind, type Severity } from '../store/store.js';
 
 export interface RecommendationInput {
   testName: string;
@@ -6,8 +6,12 @@ export interface RecommendationInput {
   severity: Severity;
   direction: Direction;
   driftPercentage: number;
+  kind: DriftKind | null;
+  /** Whether the sequential detector confirmed the change. */
+  confirmed: boolean;
+  /** Set while the detector is still learning the test's baseline. */
+  warmingUp: { have: number; need: number } | null;
   pValue: number | null;
-  significant: boolean;
   changePointAt: Date | null;
 }
 
@@ -22,18 +26,36 @@ export function insufficientDataRecommendation(testName: string, have: number, n
  * bury the few that need attention, and the trend already says how a healthy test is doing.
  */
 export function recommend(input: RecommendationInput): string[] {
-  const { testName, severity, direction } = input;
-  if (severity === 'NONE' || direction === 'STABLE') return [];
+  const { testName, severity, direction, kind } = input;
+  if (severity === 'NONE' || (direction === 'STABLE' && (kind === null || kind === 'MEAN_SHIFT'))) return [];
   const category = input.category === null ? 'its category' : `category ${input.category}`;
   const around = input.changePointAt ? ` around ${input.changePointAt.toISOString()}` : '';
-  const moved = direction === 'DECREASING' ? 'decrease' : 'increase';
+  const moved = kind === 'FLAKINESS' ? 'rise in low runs' : kind === 'VARIANCE' ? 'widening' : direction === 'DECREASING' ? 'decrease' : 'increase';
 
   if (severity === 'LOW') {
     return [
       `Keep watching ${testName}: a ${moved} of ${percent(input.driftPercentage)}${around}.`,
-      input.significant
+      input.confirmed
         ? `Re-check ${testName} after its next runs; escalate if the ${moved} continues.`
-        : `The change is not statistically significant${input.pValue === null ? '' : ` (p = ${input.pValue.toFixed(3)})`}: it may be noise.`,
+        : input.warmingUp !== null
+          ? `The detector is still learning the baseline of ${testName} (${input.warmingUp.have} of ${input.warmingUp.need} runs): no change can be confirmed yet.`
+          : `The sequential test has not confirmed the change: it may be noise.`,
+    ];
+  }
+
+  if (kind === 'FLAKINESS') {
+    return [
+      `Look for intermittent failures of ${testName}: ${percent(input.driftPercentage)} more of its runs fall low${around}, while the rest hold their level.`,
+      `Check for timing, ordering and shared-state dependencies, and for flaky infrastructure under ${category}.`,
+      `Quarantine ${testName} from gating decisions until the low runs are explained.`,
+    ];
+  }
+
+  if (kind === 'VARIANCE') {
+    return [
+      `Find what made the confidence of ${testName} erratic${around}: ${percent(input.driftPercentage)} more of its runs land outside its normal band.`,
+      `Compare the rule-based and signal-based scores of ${testName}: one side may have become unstable.`,
+      `Check nondeterministic inputs (data, environment, model versions) for ${category}.`,
     ];
   }
 

@@ -1,8 +1,18 @@
 import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
-import { analyzeTest, type DriftAnalysisResult } from '../drift/analyze.js';
+import { analyzeTest, inTimeOrder, type DriftAnalysisResult } from '../drift/analyze.js';
+import { foldPoints, initialDetectorState, parseDetectorState, unfoldedPoints, type DetectorState } from '../drift/sequential.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
-import { severityRank, type DriftAlert, type DriftAnalysis, type AnalysisMark, type NewDriftAnalysis, type SeriesPoint, type Store } from '../store/store.js';
+import {
+  severityRank,
+  type AnalysisMark,
+  type DetectorStateRow,
+  type DriftAlert,
+  type DriftAnalysis,
+  type NewDriftAnalysis,
+  type SeriesPoint,
+  type Store,
+} from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
 
@@ -10,6 +20,7 @@ interface BatchRead {
   names: string[];
   marks: AnalysisMark[];
   rows: SeriesPoint[];
+  kept: DetectorStateRow[];
 }
 
 /** Tests read and analysed together: one indexed query and one insert per batch. */
@@ -55,25 +66,51 @@ export class StoreDriftService implements DriftService {
 
   async preview(testName: string): Promise<NewDriftAnalysis | null> {
     const now = this.clock();
-    const [result] = this.analyzeRows([testName], await this.store.seriesOfTests([testName], this.since(now)), now);
-    return result ? toNewAnalysis(result) : null;
+    const [rows, kept] = await Promise.all([this.store.seriesOfTests([testName], this.since(now)), this.store.detectorStates([testName])]);
+    // Continues the kept state without saving it, so a preview answers what the next analysis would.
+    const { results } = this.analyzeRows([testName], rows, kept, now);
+    return results[0] ? toNewAnalysis(results[0]) : null;
   }
 
-  /** One analysis per named test that has points, in the order of the names. */
-  private analyzeRows(names: readonly string[], rows: SeriesPoint[], now: Date): DriftAnalysisResult[] {
+  /**
+   * One analysis per named test that has points, in the order of the names. Each test's detector
+   * state continues from the kept one with only the points after its last; without a usable kept
+   * state (a new test, another engine version or other detection settings) it is rebuilt from the
+   * rows. A measurement older than the state's last point (it arrived late) counts in the windows
+   * that grade the severity but cannot enter the fold, which only runs forwards: it is left out of
+   * the detector until the state is rebuilt.
+   */
+  private analyzeRows(
+    names: readonly string[],
+    rows: SeriesPoint[],
+    kept: DetectorStateRow[],
+    now: Date,
+  ): { results: DriftAnalysisResult[]; states: DetectorStateRow[] } {
     const byTest = new Map<string, SeriesPoint[]>();
     for (const row of rows) {
       const points = byTest.get(row.testName);
       if (points === undefined) byTest.set(row.testName, [row]);
       else points.push(row);
     }
-    return names.flatMap((name) => {
+    const keptByTest = new Map(kept.map((row) => [row.testName, row]));
+    const results: DriftAnalysisResult[] = [];
+    const states: DetectorStateRow[] = [];
+    const detection = this.settings.detection;
+    for (const name of names) {
       const points = byTest.get(name);
-      if (points === undefined) return [];
+      if (points === undefined) continue;
+      const ordered = inTimeOrder(points);
       // A test's timestamps are unique: its category is the one of its latest point.
-      const latest = points.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
-      return [analyzeTest({ testName: name, category: latest.category, points }, this.settings, now)];
-    });
+      const latest = ordered[ordered.length - 1]!;
+      const stored = keptByTest.get(name);
+      const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
+      const state = foldPoints(from, unfoldedPoints(from, ordered), detection);
+      results.push(analyzeTest({ testName: name, category: latest.category, points: ordered }, this.settings, now, state));
+      if (state !== from || stored === undefined) {
+        states.push({ testName: name, state, pointsSeen: state.seen, lastTimestamp: state.lastAt === null ? null : new Date(state.lastAt), updatedAt: now });
+      }
+    }
+    return { results, states };
   }
 
   private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
@@ -113,11 +150,15 @@ export class StoreDriftService implements DriftService {
   private async readBatch(names: string[], now: Date): Promise<BatchRead> {
     // Marks are read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
     const marks = await this.store.analysisMarks(names);
-    return { names, marks, rows: await this.store.seriesOfTests(names, this.since(now)) };
+    const [rows, kept] = await Promise.all([this.store.seriesOfTests(names, this.since(now)), this.store.detectorStates(names)]);
+    return { names, marks, rows, kept };
   }
 
-  private async analyzeBatch({ names, marks, rows }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
-    const results = this.analyzeRows(names, rows, now).filter((r) => request.category === undefined || r.category === request.category);
+  private async analyzeBatch({ names, marks, rows, kept }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
+    const { results: all, states } = this.analyzeRows(names, rows, kept, now);
+    const results = all.filter((r) => request.category === undefined || r.category === request.category);
+    // States are saved for every test read, in or out of the category: the fold has advanced either way.
+    await this.store.saveDetectorStates(states);
     analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
     const analysed = new Set(results.map((r) => r.testName));
     await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   defaultPageSize,
   directions,
+  driftKinds,
   severities,
   severitiesAtLeast,
   trends,
@@ -139,6 +140,7 @@ type AlertRow = typeof pg.driftAlerts.$inferSelect;
 const severityText = z.enum(severities);
 const directionText = z.enum(directions);
 const trendText = z.enum(trends);
+const kindText = z.enum(driftKinds).nullable();
 
 export function parseSeverity(text: string): Severity {
   return severityText.parse(text);
@@ -150,6 +152,7 @@ export function toAnalysis(row: AnalysisRow): DriftAnalysis {
     severity: severityText.parse(row.severity),
     direction: directionText.parse(row.direction),
     trend: trendText.parse(row.trend),
+    kind: kindText.parse(row.kind),
   };
 }
 
@@ -175,8 +178,8 @@ export function toTrackedTest(row: {
 }
 
 /** The columns a recording replaces when its test and instant are stored already: all but the key. */
-export function replacedColumns(table: Table): Record<string, SQL> {
-  const replaced = Object.keys(getTableColumns(table)).filter((key) => !['id', 'testName', 'timestamp'].includes(key));
+export function replacedColumns(table: Table, key: readonly string[] = ['id', 'testName', 'timestamp']): Record<string, SQL> {
+  const replaced = Object.keys(getTableColumns(table)).filter((column) => !key.includes(column));
   return Object.fromEntries(replaced.map((key) => [key, sql`excluded.${sql.identifier(toSnakeCase(key))}`]));
 }
 

@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, desc, eq, getTableName, gt, gte, inArray, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, desc, eq, getTableName, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import { toSnakeCase } from 'drizzle-orm/casing';
@@ -17,6 +17,7 @@ import {
   latestPerTestAndInstant,
   measurementConditions,
   parseSeverity,
+  replacedColumns,
   testConditions,
   toAlert,
   toAnalysis,
@@ -30,6 +31,7 @@ import type {
   AlertHistory,
   AnalysisFilter,
   CleanupCounts,
+  DetectorStateRow,
   DriftAlert,
   DriftAnalysis,
   Measurement,
@@ -441,6 +443,35 @@ export abstract class SqlStore implements Store {
     return rows.map(toAlert);
   }
 
+  // ---- detector states ----
+
+  async detectorStates(testNames: readonly string[]): Promise<DetectorStateRow[]> {
+    if (testNames.length === 0) return [];
+    const { driftDetectorState: d } = this.tables;
+    return this.db.select().from(d).where(inArray(d.testName, [...testNames]));
+  }
+
+  async saveDetectorStates(states: DetectorStateRow[]): Promise<void> {
+    if (states.length === 0) return;
+    const { driftDetectorState: d } = this.tables;
+    // 500 rows x 5 columns stays far below either driver's limit on bound parameters per statement.
+    await this.atomically(async (tx) => {
+      for (let i = 0; i < states.length; i += 500) {
+        await tx.db
+          .insert(d)
+          .values(states.slice(i, i + 500))
+          .onConflictDoUpdate({
+            target: d.testName,
+            set: replacedColumns(d, ['testName']),
+            // Two instances folding the same test race to save; the state that has seen later points
+            // wins, so a slower writer cannot move the fold backwards (the fold is deterministic,
+            // so equal instants mean equal states).
+            setWhere: or(isNull(d.lastTimestamp), gte(sql`excluded.${sql.identifier('last_timestamp')}`, d.lastTimestamp)),
+          });
+      }
+    });
+  }
+
   // ---- maintenance ----
 
   /**
@@ -487,7 +518,7 @@ export abstract class SqlStore implements Store {
   }
 
   async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
-    const { confidenceMeasurements: m, driftAnalysis: a, driftAlerts: al } = this.tables;
+    const { driftAnalysis: a, driftAlerts: al } = this.tables;
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
       return {
@@ -529,7 +560,7 @@ export abstract class SqlStore implements Store {
 
   /** Summarises the tests `which` picks afresh from their stored measurements (a revision more for each). */
   private async resummariseTests(which: (testName: Column) => SQL): Promise<void> {
-    const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk } = this.tables;
+    const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk, driftDetectorState: d } = this.tables;
     const keyOf = sql<string>`coalesce(${m.category}, '')`;
     // Summaries with no measurement left go first, while `which` still sees them as they were.
     await this.db
@@ -549,6 +580,9 @@ export abstract class SqlStore implements Store {
     await this.db
       .delete(mk)
       .where(notExists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, mk.testName), eq(ts.categoryKey, mk.categoryKey)))));
+    // And the detector's state of a test with no measurement left: should the test come back, it learns
+    // a baseline afresh rather than continue one learnt before its whole history was deleted.
+    await this.db.delete(d).where(notExists(this.db.select({ one: sql`1` }).from(ts).where(eq(ts.testName, d.testName))));
     const grouped = this.db
       .select({
         testName: m.testName,

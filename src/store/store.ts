@@ -10,6 +10,9 @@ export const severities = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
 export type Severity = (typeof severities)[number];
 export const directions = ['INCREASING', 'DECREASING', 'STABLE'] as const;
 export type Direction = (typeof directions)[number];
+// What a confirmed drift changed: the level, the share of low (flaky) runs, or the spread.
+export const driftKinds = ['MEAN_SHIFT', 'FLAKINESS', 'VARIANCE'] as const;
+export type DriftKind = (typeof driftKinds)[number];
 export const trends = ['improving', 'degrading', 'stable', 'volatile', 'insufficient_data'] as const;
 export type Trend = (typeof trends)[number];
 
@@ -61,7 +64,9 @@ export interface DriftAnalysis {
   measurementsCount: number;
   timeSpanSeconds: number;
   recommendations: string[];
-  /** Two-sided Mann-Whitney p between the baseline and current windows; null below three values a side. */
+  /** What the sequential detector confirmed changed; null when no confirmed drift of LOW or worse. */
+  kind: DriftKind | null;
+  /** Two-sided Mann-Whitney p between the baseline and current windows (one look, for information); null below three values a side. */
   pValue: number | null;
   /** When the shift started (CUSUM), for a drift of LOW or worse; null otherwise. */
   changePointAt: Date | null;
@@ -206,6 +211,18 @@ export interface TableRows {
   alerts: DriftAlert;
 }
 export type TableName = keyof TableRows;
+
+/**
+ * The sequential detector's state of one test, as the store keeps it. The store does not read
+ * `state` (the drift engine parses it); `lastTimestamp` is the newest measurement folded into it.
+ */
+export interface DetectorStateRow {
+  testName: string;
+  state: unknown;
+  pointsSeen: number;
+  lastTimestamp: Date | null;
+  updatedAt: Date;
+}
 export const tableNames: TableName[] = ['measurements', 'analyses', 'alerts'];
 
 export type StorageBackend = 'sqlite' | 'postgres';
@@ -256,12 +273,20 @@ export interface Store {
   /** The first acknowledgement wins; a second one reports the first. */
   acknowledgeAlert(id: number, by: string | null, at: Date): Promise<AcknowledgeResult>;
   alertHistory(testName: string): Promise<AlertHistory>;
+
+  /** The kept detector states of the named tests (tests without one are left out). */
+  detectorStates(testNames: readonly string[]): Promise<DetectorStateRow[]>;
+  /** Inserts or replaces each test's detector state, all in one transaction. */
+  saveDetectorStates(states: DetectorStateRow[]): Promise<void>;
   /** Alerts with an id above `afterId`, oldest first: the catch-up read after a missed notification. */
   alertsAfter(afterId: number, limit: number): Promise<DriftAlert[]>;
 
   statistics(scope: StatisticsScope): Promise<Statistics>;
   databaseSizeBytes(): Promise<number>;
-  /** Deletes rows older than the given ages (relative to `now`), each table in one statement. */
+  /**
+   * Deletes rows older than the given ages (relative to `now`), each table in one statement, and the
+   * detector states of tests left without measurements.
+   */
   cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts>;
   vacuum(): Promise<void>;
 

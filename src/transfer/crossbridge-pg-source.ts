@@ -114,6 +114,8 @@ export class CrossbridgePgSource implements RowSource {
         pValue: null,
         changePointAt: null,
         analyzedAt: at(r.analyzed_at)!,
+        // Last, as in the table: copy's checksum hashes rows as JSON, so key order matters.
+        kind: null,
       };
     }
     return {

@@ -4,7 +4,7 @@
 // naive UTC instants and their own severity words, all of which are read here.
 import { z } from 'zod';
 import { maxLabelLength, maxTestNameLength, storableText } from '../store/validation.js';
-import type { Measurement, TableName, TableRows } from '../store/store.js';
+import { driftKinds, type Measurement, type TableName, type TableRows } from '../store/store.js';
 import { readDirection, readInstant, readSeverity, readTrend } from './crossbridge-vocabulary.js';
 
 const id = z.number().int().positive();
@@ -86,6 +86,7 @@ const analysisRow = z
     recommendations: strings,
     p_value: finite.nullable().optional(),
     change_point_at: instant.nullable().optional(),
+    kind: z.enum(driftKinds).nullable().optional(),
     analyzed_at: instant,
   })
   .strict()
@@ -106,6 +107,8 @@ const analysisRow = z
     pValue: r.p_value ?? null,
     changePointAt: r.change_point_at ?? null,
     analyzedAt: r.analyzed_at,
+    // Last, as in the table: copy's checksum hashes rows as JSON, so key order matters.
+    kind: r.kind ?? null,
   }));
 
 const alertRow = z

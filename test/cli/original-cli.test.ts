@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { databaseEnv, runCli } from '../support/run-cli.js';
 import { storeTest } from '../support/test-stores.js';
+import { stepRows } from '../support/falling-series.js';
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -90,7 +91,7 @@ describe('the original CLI runs as written (sqlite)', () => {
     const notAlert = Buffer.from(`Measurement:${alert.id}`).toString('base64url');
     expect(await runCli(['ack', notAlert], env)).toMatchObject({ code: 2 });
 
-    await store.recordMeasurements(Array.from({ length: 20 }, (_, i) => ({ testName: 't', confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(Date.now() - (20 - i) * hour) })));
+    await store.recordMeasurements(stepRows('t', 0.9, 0.5, { spacingMs: hour }));
     const analyzed = await runCli(['analyze'], env);
     expect(analyzed.stdout).toMatch(/^1 analysed, 1 alert raised$/m);
   });

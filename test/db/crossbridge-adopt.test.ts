@@ -62,7 +62,9 @@ async function expectServed(store: Store): Promise<void> {
     expect(analyzed.errors).toBeUndefined();
     expect(analyzed.data.analyzeDrift.analyses).toStrictEqual([
       { testName: 'test_00_stable', severity: 'NONE', direction: 'STABLE', stored: true },
-      { testName: 'test_18_down045', severity: 'CRITICAL', direction: 'DECREASING', stored: true },
+      // Its whole history is one 30-run slide from 0.90 to 0.45: all of it the detector's warm-up, so
+      // the fall is learnt as its baseline and can only be watched (LOW) until later runs show more.
+      { testName: 'test_18_down045', severity: 'LOW', direction: 'DECREASING', stored: true },
     ]);
   } finally {
     await alerts.close();

@@ -31,7 +31,8 @@ describe('the two dialect schemas', () => {
       const left = shape(pgTableConfig(pg[key]));
       const right = shape(sqliteTableConfig(sqlite[key]));
       expect(left.columns.length).toBeGreaterThanOrEqual(3);
-      expect(left.indexes.length + left.primaryKeys.length).toBeGreaterThanOrEqual(1);
+      // Every table is keyed: by an index, a composite primary key or a primary key column.
+      expect(left.indexes.length + left.primaryKeys.length + left.columns.filter((c) => c.primary).length).toBeGreaterThanOrEqual(1);
       expect(left).toStrictEqual(right);
     });
   }
@@ -41,6 +42,7 @@ describe('the two dialect schemas', () => {
       'confidence_measurements',
       'drift_alerts',
       'drift_analysis',
+      'drift_detector_state',
       'hourly_confidence',
       'test_analysis_marks',
       'test_summaries',
@@ -58,6 +60,8 @@ describe('the two dialect schemas, as types', () => {
     expectTypeOf<typeof sqlite.confidenceMeasurements.$inferInsert>().toEqualTypeOf<typeof pg.confidenceMeasurements.$inferInsert>();
     expectTypeOf<typeof sqlite.driftAnalysis.$inferInsert>().toEqualTypeOf<typeof pg.driftAnalysis.$inferInsert>();
     expectTypeOf<typeof sqlite.driftAlerts.$inferInsert>().toEqualTypeOf<typeof pg.driftAlerts.$inferInsert>();
+    expectTypeOf<typeof sqlite.driftDetectorState.$inferSelect>().toEqualTypeOf<typeof pg.driftDetectorState.$inferSelect>();
+    expectTypeOf<typeof sqlite.driftDetectorState.$inferInsert>().toEqualTypeOf<typeof pg.driftDetectorState.$inferInsert>();
     expectTypeOf<typeof sqlite.testSummaries.$inferSelect>().toEqualTypeOf<typeof pg.testSummaries.$inferSelect>();
     expectTypeOf<typeof sqlite.hourlyConfidence.$inferSelect>().toEqualTypeOf<typeof pg.hourlyConfidence.$inferSelect>();
     expectTypeOf<typeof sqlite.testAnalysisMarks.$inferSelect>().toEqualTypeOf<typeof pg.testAnalysisMarks.$inferSelect>();

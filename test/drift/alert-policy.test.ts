@@ -3,6 +3,7 @@ import { decideAlert, formatAlertMessage, type AlertState } from '../../src/drif
 import { analyzeTest, type DriftAnalysisResult } from '../../src/drift/analyze.js';
 import { defaultDriftSettings } from '../../src/drift/settings.js';
 import type { Severity } from '../../src/store/store.js';
+import { stepBefore } from '../support/falling-series.js';
 
 const t0 = Date.parse('2026-11-20T00:00:00.000Z');
 const hour = (h: number) => new Date(t0 + h * 3_600_000);
@@ -12,12 +13,13 @@ const analysisOf = (baseline: number, current: number, testName = 'login') =>
     {
       testName,
       category: 'auth',
-      points: [...Array<number>(10).fill(baseline), ...Array<number>(10).fill(current)].map((confidence, i) => ({ confidence, timestamp: hour(i) })),
+      points: [...Array<number>(stepBefore).fill(baseline), ...Array<number>(10).fill(current)].map((confidence, i) => ({ confidence, timestamp: hour(i) })),
     },
     defaultDriftSettings,
     now,
   );
-// Ten against ten, each window one value: always significant (p = 1.6e-5), so size alone grades.
+// The detector's warm-up at one value, then ten at another: every step here is confirmed (the flat
+// warm-up's yardstick is 2 % of its level, so even 0.86 is two yardsticks off), so size alone grades.
 // 0.9 -> 0.86: 4.4 % NONE; 0.9 -> 0.85: 5.6 % LOW; -> 0.8: 11.1 % MEDIUM; -> 0.7: 22.2 % HIGH; -> 0.6: 33.3 % CRITICAL
 const none = analysisOf(0.9, 0.86);
 const low = analysisOf(0.9, 0.85);
@@ -86,10 +88,20 @@ describe('decideAlert', () => {
 
 describe('formatAlertMessage', () => {
   it.each([
-    // 0.21 / 0.92 = 22.83 %; the step is at hour 10
-    ['a fall', analysisOf(0.92, 0.71, 'test_login'), 'test_login: confidence fell from 0.92 to 0.71 (-22.8 %, HIGH) since 2026-11-20T10:00:00.000Z'],
+    // 0.21 / 0.92 = 22.83 %; the step is at the first run after the warm-up
+    ['a fall', analysisOf(0.92, 0.71, 'test_login'), `test_login: confidence fell from 0.92 to 0.71 (-22.8 %, HIGH) since ${hour(stepBefore).toISOString()}`],
     // 0.3 / 0.6 = 50 %
-    ['a rise', analysisOf(0.6, 0.9), 'login: confidence rose from 0.60 to 0.90 (+50.0 %, CRITICAL) since 2026-11-20T10:00:00.000Z'],
+    ['a rise', analysisOf(0.6, 0.9), `login: confidence rose from 0.60 to 0.90 (+50.0 %, CRITICAL) since ${hour(stepBefore).toISOString()}`],
+    [
+      'flakiness says what rose',
+      { ...high, kind: 'FLAKINESS' as const, driftPercentage: 0.18, currentConfidence: 0.8 },
+      `login: flaky, 18.0 % more runs fall low (confidence 0.90 to 0.80, HIGH) since ${hour(stepBefore).toISOString()}`,
+    ],
+    [
+      'so does a change of spread',
+      { ...medium, kind: 'VARIANCE' as const, driftPercentage: 0.12 },
+      `login: erratic, 12.0 % more runs land outside the normal band (confidence 0.90 to 0.80, MEDIUM) since ${hour(stepBefore).toISOString()}`,
+    ],
     ['no change point known: no "since"', { ...critical, changePointAt: null }, 'login: confidence fell from 0.90 to 0.60 (-33.3 %, CRITICAL)'],
   ])('%s', (_what, analysis, message) => {
     expect(formatAlertMessage(analysis)).toBe(message);

@@ -38,6 +38,7 @@ function analysis(testName: string, driftPercentage: number, hours: number): New
     measurementsCount: 10,
     timeSpanSeconds: 3600,
     recommendations: [],
+    kind: driftPercentage > 0.2 ? 'MEAN_SHIFT' : null,
     pValue: 0.01,
     changePointAt: null,
     analyzedAt: at(hours),

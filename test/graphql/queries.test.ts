@@ -2,17 +2,24 @@
 import { describe, expect } from 'vitest';
 import { backends } from '../support/test-stores.js';
 import { apiTest, type Api } from '../support/test-api.js';
+import { stepBefore } from '../support/falling-series.js';
 
 const now = Date.now();
 const hoursAgo = (h: number) => new Date(now - h * 3_600_000).toISOString();
 
+// Each test has N hourly runs, the latest 21 hours ago: checkout holds 0.9 through the detector's
+// warm-up, then falls to 0.6 for its last ten; login holds 0.9 throughout.
+const N = stepBefore + 10;
+// checkout's mean: (0.9 x warm-up + 0.6 x 10) / N
+const checkoutAverage = (0.9 * stepBefore + 0.6 * 10) / N;
+
 async function seedFallingAndStable(api: Api) {
   const rows = [
-    ...Array.from({ length: 20 }, (_, i) => ({ testName: 'checkout', confidence: i < 10 ? 0.9 : 0.6, category: 'payments', timestamp: hoursAgo(40 - i), failureId: i === 15 ? 'F-15' : null })),
-    ...Array.from({ length: 20 }, (_, i) => ({ testName: 'login', confidence: 0.9, category: 'auth', timestamp: hoursAgo(40 - i), ruleScore: 0.8, signalScore: 0.95 })),
+    ...Array.from({ length: N }, (_, i) => ({ testName: 'checkout', confidence: i < stepBefore ? 0.9 : 0.6, category: 'payments', timestamp: hoursAgo(N + 20 - i), failureId: i === N - 5 ? 'F-15' : null })),
+    ...Array.from({ length: N }, (_, i) => ({ testName: 'login', confidence: 0.9, category: 'auth', timestamp: hoursAgo(N + 20 - i), ruleScore: 0.8, signalScore: 0.95 })),
   ];
   const result = await api.gql(`mutation($input: [RecordMeasurementInput!]!) { recordMeasurements(input: $input) { count } }`, { input: rows });
-  expect(result.data).toStrictEqual({ recordMeasurements: { count: 40 } });
+  expect(result.data).toStrictEqual({ recordMeasurements: { count: 2 * N } });
 }
 
 for (const backend of backends) {
@@ -45,21 +52,23 @@ for (const backend of backends) {
           totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { confidence timestamp } } } }`;
       const seen: string[] = [];
       let after: string | undefined;
-      for (let i = 0; i < 4; i++) {
-        const result = await api.gql(page, { first: 6, after });
+      // pages of 7, the last one short
+      const pages = Math.ceil(N / 7);
+      for (let i = 0; i < pages; i++) {
+        const result = await api.gql(page, { first: 7, after });
         const connection = result.data!.measurements;
-        expect(connection.totalCount).toBe(20);
+        expect(connection.totalCount).toBe(N);
         seen.push(...connection.edges.map((e: { node: { timestamp: string } }) => e.node.timestamp));
         after = connection.pageInfo.endCursor;
-        expect(connection.pageInfo.hasNextPage).toBe(i < 3);
+        expect(connection.pageInfo.hasNextPage).toBe(i < pages - 1);
       }
-      expect(seen).toHaveLength(20);
+      expect(seen).toHaveLength(N);
       expect([...seen].sort().reverse()).toStrictEqual(seen); // newest first, no repeats
       const back = await api.gql(page, { last: 5 });
       const oldest = back.data!.measurements;
-      expect(oldest.edges.map((e: { node: { timestamp: string } }) => e.node.timestamp)).toStrictEqual(seen.slice(15));
+      expect(oldest.edges.map((e: { node: { timestamp: string } }) => e.node.timestamp)).toStrictEqual(seen.slice(N - 5));
       const before = await api.gql(page, { last: 5, before: oldest.pageInfo.startCursor });
-      expect(before.data!.measurements.edges.map((e: { node: { timestamp: string } }) => e.node.timestamp)).toStrictEqual(seen.slice(10, 15));
+      expect(before.data!.measurements.edges.map((e: { node: { timestamp: string } }) => e.node.timestamp)).toStrictEqual(seen.slice(N - 10, N - 5));
     });
 
     test('lists tracked tests with aggregates, their measurements, and a search', async ({ api }) => {
@@ -77,15 +86,15 @@ for (const backend of backends) {
       expect(checkout).toStrictEqual({
         testName: 'checkout',
         category: 'payments',
-        measurementsCount: 20,
+        measurementsCount: N,
         latestConfidence: 0.6,
-        averageConfidence: expect.closeTo(0.75, 10),
-        firstSeen: hoursAgo(40),
+        averageConfidence: expect.closeTo(checkoutAverage, 10),
+        firstSeen: hoursAgo(N + 20),
         lastSeen: hoursAgo(21),
-        measurements: { totalCount: 20, edges: [{ node: { confidence: 0.6 } }, { node: { confidence: 0.6 } }] },
+        measurements: { totalCount: N, edges: [{ node: { confidence: 0.6 } }, { node: { confidence: 0.6 } }] },
       });
       expect(login).toMatchObject({ testName: 'login', averageConfidence: expect.closeTo(0.9, 10) });
-      expect(result.data!.one).toStrictEqual({ testName: 'login', measurementsCount: 20 });
+      expect(result.data!.one).toStrictEqual({ testName: 'login', measurementsCount: N });
       expect(result.data!.none).toBeNull();
       expect(result.data!.searched.edges).toStrictEqual([{ node: { testName: 'checkout' } }]);
     });
@@ -120,8 +129,8 @@ for (const backend of backends) {
       expect(listed.data!.analyses).toStrictEqual({ totalCount: 1, edges: [{ node: { testName: 'checkout' } }] });
       expect(listed.data!.alerts).toStrictEqual({ totalCount: 1, edges: [{ node: { id: alert.id } }] });
       expect(listed.data!.tests.edges.map((e: { node: { latestAnalysis: { severity: string } } }) => e.node.latestAnalysis.severity)).toStrictEqual(['CRITICAL', 'NONE']);
-      expect(listed.data!.statistics).toStrictEqual({ totalTests: 2, totalMeasurements: 40, avgConfidence: expect.closeTo(0.825, 10), minConfidence: 0.6, maxConfidence: 0.9, unacknowledgedAlerts: 1 });
-      expect(listed.data!.payments).toStrictEqual({ totalTests: 1, avgConfidence: expect.closeTo(0.75, 10) });
+      expect(listed.data!.statistics).toStrictEqual({ totalTests: 2, totalMeasurements: 2 * N, avgConfidence: expect.closeTo((checkoutAverage + 0.9) / 2, 10), minConfidence: 0.6, maxConfidence: 0.9, unacknowledgedAlerts: 1 });
+      expect(listed.data!.payments).toStrictEqual({ totalTests: 1, avgConfidence: expect.closeTo(checkoutAverage, 10) });
 
       const ack = `mutation($id: ID!, $by: String) { acknowledgeAlert(id: $id, by: $by) { id acknowledged acknowledgedBy acknowledgedAt } }`;
       const first = await api.gql(ack, { id: alert.id, by: 'ana' });

@@ -107,7 +107,7 @@ describe('no N+1', () => {
         Array.from({ length: 100 }, (_, i) => ({
           testName: `t${String(i).padStart(3, '0')}`, category: null, baselineConfidence: 0.9, currentConfidence: 0.8, driftPercentage: 0.11,
           driftAbsolute: 0.1, severity: 'MEDIUM' as const, direction: 'DECREASING' as const, trend: 'degrading', measurementsCount: 8,
-          timeSpanSeconds: 10, recommendations: [], pValue: 0.01, changePointAt: null, analyzedAt: new Date(),
+          timeSpanSeconds: 10, recommendations: [], kind: 'MEAN_SHIFT' as const, pValue: 0.01, changePointAt: null, analyzedAt: new Date(),
         })),
       );
       calls.length = 0;

@@ -7,6 +7,7 @@ import { startServerProcess } from '../support/server-process.js';
 import { waitForSubscribers } from '../support/subscribers.js';
 import { databaseEnv } from '../support/run-cli.js';
 import { storeTest } from '../support/test-stores.js';
+import { stepInputs } from '../support/falling-series.js';
 
 const test = storeTest('postgres');
 
@@ -17,7 +18,7 @@ async function post(url: string, query: string, variables?: Record<string, unkno
 
 async function falling(url: string, testName: string) {
   const now = Date.now();
-  const rows = Array.from({ length: 20 }, (_, i) => ({ testName, confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(now - (20 - i) * 60_000).toISOString() }));
+  const rows = stepInputs(testName, 0.9, 0.5, { end: now });
   await post(url, `mutation($i: [RecordMeasurementInput!]!) { recordMeasurements(input: $i) { count } }`, { i: rows });
   const result = await post(url, `mutation($t: [String!]) { analyzeDrift(input: { testNames: $t }) { alerts { testName } } }`, { t: [testName] });
   expect(result.data!.analyzeDrift.alerts).toStrictEqual([{ testName }]);

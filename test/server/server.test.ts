@@ -8,6 +8,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { waitForSubscribers } from '../support/subscribers.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/test-stores.js';
+import { stepInputs } from '../support/falling-series.js';
 
 const subscription = `subscription($min: DriftSeverity, $category: String) {
   alertCreated(minSeverity: $min, category: $category) { testName severity category message } }`;
@@ -81,14 +82,9 @@ describe(`the HTTP server on ${backend}`, () => {
     await waitForSubscribers(server.url, 2);
 
     const now = Date.now();
-    const rows = Array.from({ length: 20 }, (_, i) => ({
-      testName: 'checkout',
-      category: 'payments',
-      confidence: i < 10 ? 0.9 : 0.5,
-      timestamp: new Date(now - (20 - i) * 60_000).toISOString(),
-    }));
+    const rows = stepInputs('checkout', 0.9, 0.5, { category: 'payments', end: now });
     expect((await post(`mutation($i: [RecordMeasurementInput!]!) { recordMeasurements(input: $i) { count } }`, { i: rows })).data).toStrictEqual({
-      recordMeasurements: { count: 20 },
+      recordMeasurements: { count: rows.length },
     });
     const analyzed = await post(`mutation { analyzeDrift { alerts { testName severity } } }`);
     expect(analyzed.data!.analyzeDrift.alerts).toStrictEqual([{ testName: 'checkout', severity: 'CRITICAL' }]);
@@ -106,15 +102,15 @@ describe(`the HTTP server on ${backend}`, () => {
     const acknowledged = await post(`mutation($id: ID!) { acknowledgeAlert(id: $id, by: "on-call") { acknowledged acknowledgedBy } }`, { id: alertId });
     expect(acknowledged.data).toStrictEqual({ acknowledgeAlert: { acknowledged: true, acknowledgedBy: 'on-call' } });
     const statistics = await post(`{ statistics { totalTests totalMeasurements unacknowledgedAlerts minConfidence maxConfidence } }`);
-    expect(statistics.data).toStrictEqual({ statistics: { totalTests: 1, totalMeasurements: 20, unacknowledgedAlerts: 0, minConfidence: 0.5, maxConfidence: 0.9 } });
+    expect(statistics.data).toStrictEqual({ statistics: { totalTests: 1, totalMeasurements: rows.length, unacknowledgedAlerts: 0, minConfidence: 0.5, maxConfidence: 0.9 } });
     // Everything is minutes old: a zero-day retention removes it all, and reports what it removed.
     const cleaned = await post(`mutation { cleanup(input: { measurementsDays: 0, analysisDays: 0, alertsDays: 0 }) { measurements analyses alerts } }`);
-    expect(cleaned.data).toStrictEqual({ cleanup: { measurements: 20, analyses: 1, alerts: 1 } });
+    expect(cleaned.data).toStrictEqual({ cleanup: { measurements: rows.length, analyses: 1, alerts: 1 } });
   });
 
   it('exposes Prometheus metrics of what happened, and a request id on every response', async () => {
     const now = Date.now();
-    const rows = Array.from({ length: 20 }, (_, i) => ({ testName: 'probe', confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(now - (20 - i) * 60_000).toISOString() }));
+    const rows = stepInputs('probe', 0.9, 0.5, { end: now });
     await post(`mutation($i: [RecordMeasurementInput!]!) { recordMeasurements(input: $i) { count } }`, { i: rows });
     await post(`mutation { analyzeDrift { alerts { id } } }`);
     const response = await fetch(server.url, {
@@ -124,7 +120,7 @@ describe(`the HTTP server on ${backend}`, () => {
     });
     expect(response.headers.get('x-request-id')).toBe('trace-123');
     const metrics = await (await fetch(`${new URL(server.url).origin}/metrics`)).text();
-    expect(metrics).toMatch(/^driftwatch_measurements_recorded_total 20$/m);
+    expect(metrics).toMatch(new RegExp(`^driftwatch_measurements_recorded_total ${rows.length}$`, 'm'));
     expect(metrics).toMatch(/^driftwatch_alerts_raised_total\{severity="CRITICAL"\} 1$/m);
     expect(metrics).toMatch(/^driftwatch_alerts_unacknowledged 1$/m);
     expect(metrics).toMatch(/^driftwatch_graphql_operation_seconds_count\{operation="Dashboard",type="query",outcome="ok"\} 1$/m);
@@ -187,7 +183,7 @@ describe('WebSocket subscriptions with API keys', () => {
       const accepted = subscribe({ authorization: 'Bearer dashboard-key-0123456789' });
       await waitForSubscribers(server.url, 1, 'dashboard-key-0123456789');
       const now = Date.now();
-      const rows = Array.from({ length: 20 }, (_, i) => ({ testName: 'secured', confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(now - (20 - i) * 60_000).toISOString() }));
+      const rows = stepInputs('secured', 0.9, 0.5, { end: now });
       const post = (query: string, variables?: object) =>
         fetch(server.url, {
           method: 'POST',

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseEnv } from '../support/run-cli.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { backends, createTestDatabase } from '../support/test-stores.js';
+import { stepInputs } from '../support/falling-series.js';
 
 async function dashboardSession(server: ServerProcess, signal: AbortSignal) {
   const gql = (query: string) =>
@@ -13,8 +14,8 @@ async function dashboardSession(server: ServerProcess, signal: AbortSignal) {
     expect(stream.status).toBe(200);
   }
   const now = Date.now();
-  const rows = Array.from({ length: 20 }, (_, i) => `{ testName: "t", confidence: ${i < 10 ? 0.9 : 0.5}, timestamp: "${new Date(now - (20 - i) * 60_000).toISOString()}" }`);
-  expect(await gql(`mutation { recordMeasurements(input: [${rows.join(',')}]) { count } }`)).toStrictEqual({ data: { recordMeasurements: { count: 20 } } });
+  const rows = stepInputs('t', 0.9, 0.5, { end: now }).map((r) => `{ testName: "t", confidence: ${r.confidence}, timestamp: "${r.timestamp}" }`);
+  expect(await gql(`mutation { recordMeasurements(input: [${rows.join(',')}]) { count } }`)).toStrictEqual({ data: { recordMeasurements: { count: rows.length } } });
   expect(await gql('mutation { analyzeDrift { alerts { severity } } }')).toStrictEqual({ data: { analyzeDrift: { alerts: [{ severity: 'CRITICAL' }] } } });
 }
 

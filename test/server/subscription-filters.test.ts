@@ -11,6 +11,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { waitForSubscribers } from '../support/subscribers.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/test-stores.js';
+import { stepInputs } from '../support/falling-series.js';
 
 interface Subscription {
   query: string;
@@ -82,8 +83,7 @@ for (const backend of backends) {
       await waitForSubscribers(server.url, pending.length);
 
       const now = Date.now();
-      const series = (testName: string, category: string, from: number, to: number) =>
-        Array.from({ length: 20 }, (_, i) => ({ testName, category, confidence: i < 10 ? from : to, timestamp: new Date(now - (20 - i) * 60_000).toISOString() }));
+      const series = (testName: string, category: string, from: number, to: number) => stepInputs(testName, from, to, { category, end: now });
       const post = (query: string, variables?: object) =>
         fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
       // decoy: −13 % in ui (MEDIUM); target: −44 % in payments (CRITICAL). Analysed in name order.

@@ -3,6 +3,7 @@ import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { IngestAnalyzer, scheduleRetention } from '../../src/service/background-work.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import { backends, storeTest } from '../support/test-stores.js';
+import { stepRows } from '../support/falling-series.js';
 
 const quiet = { info: () => {}, error: () => {} };
 
@@ -16,11 +17,9 @@ for (const backend of backends) {
       const analyzer = new IngestAnalyzer(drift, 60_000, quiet);
       const watched = analyzer.watch(store);
       const now = Date.now();
-      for (let batch = 0; batch < 4; batch++) {
-        await watched.recordMeasurements(
-          Array.from({ length: 5 }, (_, i) => ({ testName: 'falling', confidence: batch < 2 ? 0.9 : 0.5, timestamp: new Date(now - (20 - batch * 5 - i) * 60_000) })),
-        );
-      }
+      // a falling series written in bursts of five
+      const rows = stepRows('falling', 0.9, 0.5, { end: now });
+      for (let from = 0; from < rows.length; from += 5) await watched.recordMeasurements(rows.slice(from, from + 5));
       await watched.recordMeasurement({ testName: 'other', confidence: 0.7 });
       expect(await store.countAnalyses({})).toBe(0); // still gathering
       await analyzer.flush();

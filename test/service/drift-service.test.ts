@@ -2,8 +2,12 @@
 import { describe, expect } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
+import { analyzeTest } from '../../src/drift/analyze.js';
+import { foldPoints, initialDetectorState } from '../../src/drift/sequential.js';
+import { defaultDriftSettings } from '../../src/drift/settings.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import type { DriftAlert, Store } from '../../src/store/store.js';
+import { stepBefore } from '../support/falling-series.js';
 import { backends, storeTest } from '../support/test-stores.js';
 
 const now = new Date('2026-11-24T12:00:00.000Z');
@@ -37,7 +41,8 @@ for (const backend of backends) {
     test('analyses every test, stores each analysis and alerts on the falling one only', async ({ store }) => {
       const record = recorder(store);
       await record('stable', 0.9, 20);
-      await record('falling', 0.9, 10, 'payments');
+      // steady runs teach the detector the baseline before the drop
+      await record('falling', 0.9, stepBefore, 'payments');
       await record('falling', 0.6, 10, 'payments');
       await record('new', 0.5, 3);
       const { service, published, stop } = setup(store);
@@ -50,8 +55,10 @@ for (const backend of backends) {
       expect(await store.countAnalyses({})).toBe(3);
       expect(outcome.alerts).toHaveLength(1);
       expect(outcome.alerts[0]).toMatchObject({ testName: 'falling', category: 'payments', severity: 'CRITICAL', acknowledged: false });
-      // falling starts after stable's 20 hourly runs; its drop begins at hour 30 = 2026-11-20T18:00Z
-      expect(outcome.alerts[0]!.message).toBe('falling: confidence fell from 0.90 to 0.60 (-33.3 %, CRITICAL) since 2026-11-20T18:00:00.000Z');
+      // falling starts after stable's 20 hourly runs; its drop begins stepBefore runs later
+      const drop = new Date(start + (20 + stepBefore) * 3_600_000).toISOString();
+      expect(outcome.alerts[0]!.message).toBe(`falling: confidence fell from 0.90 to 0.60 (-33.3 %, CRITICAL) since ${drop}`);
+      expect(outcome.analyses[0]!.kind).toBe('MEAN_SHIFT');
       await new Promise((resolve) => setImmediate(resolve));
       expect(published.map((a) => a.id)).toStrictEqual(outcome.alerts.map((a) => a.id));
       stop();
@@ -62,7 +69,7 @@ for (const backend of backends) {
       const { service, stop } = setup(store);
       const severities = async () => (await service.analyze({ testNames: ['t'] })).alerts.map((a) => a.severity);
 
-      await record('t', 0.9, 10);
+      await record('t', 0.9, stepBefore); // the detector's warm-up
       await record('t', 0.8, 10); // 11 % drop: MEDIUM
       expect(await severities()).toStrictEqual(['MEDIUM']);
       expect(await severities()).toStrictEqual([]); // same episode
@@ -85,7 +92,7 @@ for (const backend of backends) {
 
     test('instances analysing the same falling test at once raise one alert between them', async ({ store, database }) => {
       const record = recorder(store);
-      await record('t', 0.9, 10);
+      await record('t', 0.9, stepBefore);
       await record('t', 0.5, 10);
       const other = await openStore(database.config);
       try {
@@ -113,6 +120,52 @@ for (const backend of backends) {
       await record('c', 0.5, 2, 'api');
       expect((await service.analyze({})).analyses.map((a) => a.testName)).toStrictEqual(['c']);
       expect((await service.analyze({ testNames: ['a', 'b'], category: 'api' })).analyses.map((a) => a.testName)).toStrictEqual(['b']);
+      stop();
+    });
+
+    test('a state kept across batches and restarts equals a replay of the whole series', async ({ store }) => {
+      const detection = defaultDriftSettings.detection;
+      // noisy runs around 0.9 past the warm-up, then 14 around 0.78: a 13 % drop confirmed mid-way
+      const steady = stepBefore + 6;
+      const points = Array.from({ length: steady + 14 }, (_, i) => ({
+        confidence: (i < steady ? 0.9 : 0.78) + ((i * 7) % 5) * 0.004 - 0.008,
+        timestamp: new Date(start + i * 3_600_000),
+      }));
+      const bus = new InProcessAlertBus();
+      let last: Awaited<ReturnType<StoreDriftService['analyze']>> | undefined;
+      for (let from = 0; from < points.length; from += 7) {
+        await store.recordMeasurements(points.slice(from, from + 7).map((p) => ({ testName: 't', category: 'ui', ...p })));
+        // a new service each time: only the database carries the fold from one batch to the next
+        last = await new StoreDriftService(store, bus, { lookbackDays: 30 }, () => now).analyze({ testNames: ['t'] });
+      }
+      const replayed = foldPoints(initialDetectorState(detection), points, detection);
+      const [kept] = await store.detectorStates(['t']);
+      expect(kept).toStrictEqual({ testName: 't', state: replayed, pointsSeen: points.length, lastTimestamp: points.at(-1)!.timestamp, updatedAt: now });
+      const { id: _id, ...incremental } = last!.analyses[0]!;
+      const { thresholds: _thresholds, ...fromScratch } = analyzeTest({ testName: 't', category: 'ui', points }, defaultDriftSettings, now);
+      expect(incremental).toStrictEqual(fromScratch);
+      expect(incremental).toMatchObject({ severity: 'MEDIUM', kind: 'MEAN_SHIFT', direction: 'DECREASING' });
+      // the alert came when the drop was confirmed, in an earlier batch
+      expect(await store.countAlerts({})).toBe(1);
+      await bus.close();
+    });
+
+    test('a late measurement counts in the windows but not in the detector', async ({ store }) => {
+      const record = recorder(store);
+      await record('t', 0.9, stepBefore + 4);
+      const { service, stop } = setup(store);
+      await service.analyze({ testNames: ['t'] });
+      const [before] = await store.detectorStates(['t']);
+      // an hour before the newest run already folded in (the recorder's runs are on the hour)
+      await store.recordMeasurement({ testName: 't', confidence: 0.1, category: 'ui', timestamp: new Date(start + (stepBefore + 2.5) * 3_600_000) });
+      const [analysis] = (await service.analyze({ testNames: ['t'] })).analyses;
+      const [after] = await store.detectorStates(['t']);
+      expect(after!.state).toStrictEqual(before!.state);
+      expect(after!.pointsSeen).toBe(stepBefore + 4);
+      // the windows see it: one run more, the latest ten averaging (9 x 0.9 + 0.1) / 10 = 0.82
+      expect(analysis).toMatchObject({ measurementsCount: stepBefore + 5, currentConfidence: expect.closeTo(0.82, 12), kind: null });
+      // an unconfirmed 8.9 % drop: LOW at most
+      expect(analysis!.severity).toBe('LOW');
       stop();
     });
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
 import { createTestDatabase } from '../support/test-stores.js';
+import { stepRows } from '../support/falling-series.js';
 
 const tests = 300;
 
@@ -15,10 +16,7 @@ describe('two processes on one SQLite file', () => {
       const store = await openStore(database.config);
       const now = Date.now();
       await store.recordMeasurements(
-        Array.from({ length: tests * 20 }, (_, n) => {
-          const i = n % 20;
-          return { testName: `t${String(Math.floor(n / 20)).padStart(3, '0')}`, confidence: i < 10 ? 0.9 : 0.5, timestamp: new Date(now - (20 - i) * 60_000) };
-        }),
+        Array.from({ length: tests }, (_, t) => stepRows(`t${String(t).padStart(3, '0')}`, 0.9, 0.5, { end: now })).flat(),
       );
       await store.close();
 

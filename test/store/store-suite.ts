@@ -32,6 +32,7 @@ function analysis(testName: string, overrides: Partial<NewDriftAnalysis> = {}): 
     measurementsCount: 20,
     timeSpanSeconds: 3600,
     recommendations: ['Review the recent failures of ' + testName],
+    kind: 'MEAN_SHIFT',
     pValue: 0.001,
     changePointAt: at(30),
     analyzedAt: at(60),
@@ -448,6 +449,36 @@ export function storeSuite(backend: StorageBackend) {
         expect(await list({ testName: 'a', since: at(11) })).toStrictEqual(['CRITICAL']);
         expect(await list({ category: 'ui' })).toStrictEqual(['MEDIUM', 'LOW']);
         expect(await store.countAnalyses({ minSeverity: 'HIGH' })).toBe(1);
+      });
+    });
+
+    describe('detector states', () => {
+      const row = (testName: string, minutes: number, seen: number) => ({
+        testName,
+        state: { version: 1, seen, nested: { sums: [0.1, 1e-17, 12345.678] }, flag: null },
+        pointsSeen: seen,
+        lastTimestamp: at(minutes),
+        updatedAt: at(minutes + 1),
+      });
+
+      test('are saved, read back by test and replaced by a state that has seen later points only', async ({ store }) => {
+        await store.saveDetectorStates([row('a', 10, 10), row('b', 20, 20)]);
+        expect(await store.detectorStates(['b', 'a', 'zzz'])).toEqual(expect.arrayContaining([row('a', 10, 10), row('b', 20, 20)]));
+        expect(await store.detectorStates(['zzz'])).toStrictEqual([]);
+        // a later state replaces; an older one (a slower instance saving what it folded) does not
+        await store.saveDetectorStates([row('a', 30, 30), row('b', 5, 5)]);
+        const byTest = Object.fromEntries((await store.detectorStates(['a', 'b'])).map((r) => [r.testName, r]));
+        expect(byTest).toStrictEqual({ a: row('a', 30, 30), b: row('b', 20, 20) });
+      });
+
+      test('of tests left without measurements are dropped by cleanup', async ({ store }) => {
+        await store.recordMeasurements([
+          { testName: 'kept', confidence: 0.9, timestamp: at(0) },
+          { testName: 'gone', confidence: 0.9, timestamp: new Date(t0.getTime() - 200 * 86_400_000) },
+        ]);
+        await store.saveDetectorStates([row('kept', 0, 1), row('gone', 0, 1), row('never-measured', 0, 1)]);
+        await store.cleanup({ measurementsDays: 90, analysisDays: 30, alertsDays: 60 }, at(60));
+        expect((await store.detectorStates(['kept', 'gone', 'never-measured'])).map((r) => r.testName)).toStrictEqual(['kept']);
       });
     });
 

@@ -37,6 +37,7 @@ async function seed(store: Store) {
       measurementsCount: 65,
       timeSpanSeconds: 128,
       recommendations: ['Review the recent failures of login'],
+      kind: 'FLAKINESS',
       pValue: 0.0001,
       changePointAt: new Date(t0 + 60_000),
       analyzedAt: new Date(t0 + 200_000),

@@ -39,6 +39,7 @@ export const analyzeCommand = withDatabaseOptions(new Command('analyze'))
               test: a.testName,
               severity: severityLabel(a.severity),
               direction: a.direction,
+              kind: a.kind,
               drift: percent(a.driftPercentage),
               baseline: a.baselineConfidence.toFixed(3),
               current: a.currentConfidence.toFixed(3),

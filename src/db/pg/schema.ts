@@ -63,6 +63,7 @@ export const driftAnalysis = pgTable(
     pValue: doublePrecision(),
     changePointAt: instant(),
     analyzedAt: instant().notNull(),
+    kind: text(),
   },
   (t) => [
     index('idx_analysis_test_name_analyzed_at').on(t.testName, t.analyzedAt, t.id),
@@ -141,3 +142,13 @@ export const hourlyConfidence = pgTable(
   },
   (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );
+
+// The sequential detector's state per test (src/drift/sequential.ts), so every instance and every
+// restart continues one fold instead of keeping its own in memory.
+export const driftDetectorState = pgTable('drift_detector_state', {
+  testName: text().primaryKey(),
+  state: jsonb().notNull(),
+  pointsSeen: integer().notNull(),
+  lastTimestamp: instant(),
+  updatedAt: instant().notNull(),
+});

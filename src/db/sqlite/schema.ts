@@ -53,6 +53,7 @@ export const driftAnalysis = sqliteTable(
     pValue: real(),
     changePointAt: instant(),
     analyzedAt: instant().notNull(),
+    kind: text(),
   },
   (t) => [
     index('idx_analysis_test_name_analyzed_at').on(t.testName, t.analyzedAt, t.id),
@@ -123,3 +124,13 @@ export const hourlyConfidence = sqliteTable(
   },
   (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );
+
+// The sequential detector's state per test (src/drift/sequential.ts), so every instance and every
+// restart continues one fold instead of keeping its own in memory.
+export const driftDetectorState = sqliteTable('drift_detector_state', {
+  testName: text().primaryKey(),
+  state: text({ mode: 'json' }).notNull(),
+  pointsSeen: integer().notNull(),
+  lastTimestamp: instant(),
+  updatedAt: instant().notNull(),
+});

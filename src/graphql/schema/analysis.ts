@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { loadStored } from '../global-ids.js';
 import { connectionComplexity, pageRequest, timeCursors, toConnection } from '../pagination.js';
 import { DriftAlert } from './alert.js';
-import { DateTime, DriftDirection, DriftSeverity } from './scalars.js';
+import { DateTime, DriftDirection, DriftKind, DriftSeverity } from './scalars.js';
 
 /** A stored analysis has an id; a live one (computed now, not stored) is keyed by its test. */
 export type AnalysisShape = NewDriftAnalysis & { id?: number };
@@ -39,10 +39,13 @@ export const DriftAnalysis = builder.loadableNode(builder.objectRef<AnalysisShap
     category: t.exposeString('category', { nullable: true }),
     baselineConfidence: t.exposeFloat('baselineConfidence'),
     currentConfidence: t.exposeFloat('currentConfidence'),
-    driftPercentage: t.exposeFloat('driftPercentage', { description: 'relative drift as a fraction (0.05 is 5 %), either way' }),
+    driftPercentage: t.exposeFloat('driftPercentage', {
+      description: 'the graded size of the drift as a fraction (0.05 is 5 %), either way: the relative change of the level, or for FLAKINESS and VARIANCE the rise in the share of runs gone low or wild',
+    }),
     driftAbsolute: t.exposeFloat('driftAbsolute'),
     severity: t.expose('severity', { type: DriftSeverity }),
     direction: t.expose('direction', { type: DriftDirection }),
+    kind: t.expose('kind', { type: DriftKind, nullable: true, description: 'what the sequential detector confirmed changed; null without a confirmed drift' }),
     trend: t.exposeString('trend', { description: 'improving, degrading, stable, volatile or insufficient_data' }),
     measurementsCount: t.exposeInt('measurementsCount'),
     timeSpanSeconds: t.exposeFloat('timeSpanSeconds'),
@@ -50,7 +53,7 @@ export const DriftAnalysis = builder.loadableNode(builder.objectRef<AnalysisShap
     analyzedAt: t.expose('analyzedAt', { type: DateTime }),
     pValue: t.exposeFloat('pValue', {
       nullable: true,
-      description: 'Mann-Whitney p-value between the baseline and current windows; null with too few points',
+      description: 'Mann-Whitney p-value between the baseline and current windows, as one look would see it (informational: the sequential detector decides); null with too few points',
     }),
     changePointAt: t.expose('changePointAt', { type: DateTime, nullable: true, description: 'CUSUM estimate of when the drift began' }),
     stored: t.boolean({ description: 'false for a live analysis computed on request', resolve: (a) => a.id !== undefined }),

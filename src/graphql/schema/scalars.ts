@@ -1,5 +1,5 @@
 import { Kind } from 'graphql';
-import { directions, severities } from '../../store/store.js';
+import { directions, driftKinds, severities } from '../../store/store.js';
 import { readIsoInstant } from '../../store/validation.js';
 import { builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
@@ -23,6 +23,10 @@ export const DateTime = builder.scalarType('DateTime', {
 
 export const DriftSeverity = builder.enumType('DriftSeverity', { values: severities });
 export const DriftDirection = builder.enumType('DriftDirection', { values: directions });
+export const DriftKind = builder.enumType('DriftKind', {
+  values: driftKinds,
+  description: 'What a confirmed drift changed: the level (MEAN_SHIFT), the share of low runs (FLAKINESS) or the spread (VARIANCE)',
+});
 export const StorageBackend = builder.enumType('StorageBackend', {
   values: { SQLITE: { value: 'sqlite' }, POSTGRES: { value: 'postgres' } } as const,
 });
