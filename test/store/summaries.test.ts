@@ -4,6 +4,7 @@ import { describe, expect, it as plainIt } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Measurement, NewMeasurement, Store } from '../../src/store/store.js';
 import type { DatabaseConfig } from '../../src/config.js';
+import { seededRandom } from '../drift/seeded-random.js';
 import { backends, createTestDatabase, insertRawMeasurements, migrateUpTo, readRaw, storeTest } from '../support/test-stores.js';
 
 const hourMs = 3_600_000;
@@ -14,17 +15,6 @@ interface RawRow {
   category: string | null;
   confidence: number;
   timestamp: number;
-}
-
-/** A small seeded generator (mulberry32), so a failure replays exactly. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function expectedSummaries(rows: RawRow[]) {
@@ -120,7 +110,8 @@ describe.each(backends)('summaries on %s', (backend) => {
   const it = storeTest(backend);
 
   it('equal a recomputation from the raw rows after random writes, replacements, imports and cleanups', async ({ store, database }) => {
-    const next = random(20261125);
+    // Seeded, so a failure replays exactly.
+    const next = seededRandom(20261125);
     let nextImportId = 1_000_000;
     const operations: string[] = [];
     for (let step = 0; step < 40; step++) {
