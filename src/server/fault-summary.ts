@@ -16,7 +16,9 @@ export function describeFault(error: unknown): FaultSummary {
   if (code) summary.code = code;
   const sql = (error as { query?: unknown }).query;
   if (typeof sql === 'string') {
-    const statement = /^\s*(select|insert|update|delete|with|vacuum|create|alter|drop)\b(?:[^"]*?"(\w+)")?/i.exec(sql);
+    // A statement of common table expressions is named by the first one, the one doing the work.
+    const first = /^\s*with\b/i.test(sql) ? sql.slice(Math.max(0, sql.search(/\b(select|insert|update|delete)\b/i))) : sql;
+    const statement = /^\s*(select|insert|update|delete|with|vacuum|create|alter|drop)\b(?:[^"]*?"(\w+)")?/i.exec(first);
     summary.query = statement ? [statement[1]!.toLowerCase(), statement[2]].filter(Boolean).join(' ') : 'sql';
   }
   return summary;
