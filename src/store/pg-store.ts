@@ -86,12 +86,20 @@ export class PgStore extends SqlStore {
    * loss to, its 'error' event has a listener instead of ending the process.
    */
   private async onOwnConnection<T>(work: (client: pg.PoolClient, markBroken: (error: Error) => void) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
     let broken: Error | undefined;
     const markBroken = (error: Error) => {
       broken = error;
     };
-    client.on('error', markBroken);
+    // The listener goes on in the pool's callback itself: awaiting connect() would leave the client
+    // without one until the next microtask, and a connection killed as it became ready (its end in
+    // the same packet as its readiness) would emit an 'error' nobody hears, ending the process.
+    const client = await new Promise<pg.PoolClient>((resolve, reject) => {
+      this.pool.connect((error, connected) => {
+        if (error || !connected) return reject(error ?? new Error('the pool handed out no connection'));
+        connected.on('error', markBroken);
+        resolve(connected);
+      });
+    });
     try {
       return await work(client, markBroken);
     } finally {
