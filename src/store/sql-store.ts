@@ -562,27 +562,20 @@ export abstract class SqlStore implements Store {
   private async resummariseTests(which: (testName: Column) => SQL): Promise<void> {
     const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk, driftDetectorState: d } = this.tables;
     const keyOf = sql<string>`coalesce(${m.category}, '')`;
-    // Summaries with no measurement left go first, while `which` still sees them as they were.
-    await this.db
-      .delete(ts)
-      .where(
-        and(
-          which(ts.testName),
-          notExists(
-            this.db
-              .select({ one: sql`1` })
-              .from(m)
-              .where(and(eq(m.testName, ts.testName), eq(keyOf, ts.categoryKey))),
-          ),
-        ),
+    // What belongs to a test (or a test's category) with no measurement left goes first, while `which`
+    // still sees the summaries as they were: the summary, its mark (a summary made afresh counts its
+    // revisions from 1 again), and the detector's state (should the test come back, it learns a
+    // baseline afresh rather than continue one learnt before its whole history was deleted).
+    const noneLeft = (testName: Column, categoryKey?: Column) =>
+      notExists(
+        this.db
+          .select({ one: sql`1` })
+          .from(m)
+          .where(and(eq(m.testName, testName), categoryKey === undefined ? undefined : eq(keyOf, categoryKey))),
       );
-    // So are their marks: a summary made afresh counts its revisions from 1 again.
-    await this.db
-      .delete(mk)
-      .where(notExists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, mk.testName), eq(ts.categoryKey, mk.categoryKey)))));
-    // And the detector's state of a test with no measurement left: should the test come back, it learns
-    // a baseline afresh rather than continue one learnt before its whole history was deleted.
-    await this.db.delete(d).where(notExists(this.db.select({ one: sql`1` }).from(ts).where(eq(ts.testName, d.testName))));
+    await this.db.delete(mk).where(and(which(mk.testName), noneLeft(mk.testName, mk.categoryKey)));
+    await this.db.delete(d).where(and(which(d.testName), noneLeft(d.testName)));
+    await this.db.delete(ts).where(and(which(ts.testName), noneLeft(ts.testName, ts.categoryKey)));
     const grouped = this.db
       .select({
         testName: m.testName,
