@@ -39,7 +39,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export type DatabaseBusy = 'unavailable' | 'locked' | 'too-slow' | 'disk-full';
 
-const busyCodes: Record<string, DatabaseBusy> = { '55P03': 'locked', '57014': 'too-slow', '53100': 'disk-full', SQLITE_FULL: 'disk-full' };
+// 40P01: chosen as a deadlock's victim, rolled back whole, as after a lock timeout.
+const busyCodes: Record<string, DatabaseBusy> = { '55P03': 'locked', '40P01': 'locked', '57014': 'too-slow', '53100': 'disk-full', SQLITE_FULL: 'disk-full' };
 
 export function databaseBusy(error: unknown): DatabaseBusy | null {
   for (const e of causes(error)) {

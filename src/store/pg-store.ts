@@ -122,12 +122,12 @@ export class PgStore extends SqlStore {
         insert into ${ts} (test_name, category_key, measurements_count, confidence_sum, min_confidence, max_confidence, first_seen, last_seen, latest_confidence)
         select test_name, coalesce(category, ''), count(*), sum(confidence), min(confidence), max(confidence), min("timestamp"), max("timestamp"),
           (array_agg(confidence order by "timestamp" desc))[1]
-        from added group by test_name, coalesce(category, '')
+        from added group by test_name, coalesce(category, '') order by 1, 2
         on conflict (test_name, category_key) do update set ${setClause(mergeTestSummary(ts))}
       ), hours as (
         insert into ${h} (category_key, hour, measurements_count, confidence_sum, min_confidence, max_confidence)
         select coalesce(category, ''), ${hour}, count(*), sum(confidence), min(confidence), max(confidence)
-        from added group by coalesce(category, ''), ${hour}
+        from added group by coalesce(category, ''), ${hour} order by 2, 1
         on conflict (hour, category_key) do update set ${setClause(mergeAggregate(h))}
       )
       select test_name, ${epochMs} from added`,
@@ -151,6 +151,12 @@ export class PgStore extends SqlStore {
 
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).select(unnestRows(table, rows));
+  }
+
+  protected async lockSummaries(which: SQL): Promise<void> {
+    const { testSummaries: ts } = tables;
+    // In key order, as every batch takes them, so two writers never wait on each other in a circle.
+    await this.db.execute(sql`select 1 from ${ts} where ${which} order by test_name, category_key for update`);
   }
 
   protected async allowLongStatements(): Promise<void> {

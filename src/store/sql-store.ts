@@ -143,6 +143,12 @@ export abstract class SqlStore implements Store {
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
    */
   protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
+  /**
+   * Locks the summaries of the tests `which` picks until the transaction ends, before they are
+   * summarised afresh. Without it, a batch adding to a summary could commit between the recount's
+   * read and its write, and the recount would write over the batch's share.
+   */
+  protected abstract lockSummaries(which: SQL): Promise<void>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -566,6 +572,7 @@ export abstract class SqlStore implements Store {
     // still sees the summaries as they were: the summary, its mark (a summary made afresh counts its
     // revisions from 1 again), and the detector's state (should the test come back, it learns a
     // baseline afresh rather than continue one learnt before its whole history was deleted).
+    await this.lockSummaries(which(ts.testName));
     const noneLeft = (testName: Column, categoryKey?: Column) =>
       notExists(
         this.db
@@ -608,7 +615,9 @@ export abstract class SqlStore implements Store {
       .from(grouped)
       .innerJoin(latest, and(eq(latest.testName, grouped.testName), eq(latest.timestamp, grouped.lastSeen)))
       // SQLite reads the ON of an INSERT ... SELECT's last join as the upsert's unless a WHERE ends it.
-      .where(sql`1 = 1`);
+      .where(sql`1 = 1`)
+      // Rows are written, and locked, in key order, as every batch does.
+      .orderBy(asc(grouped.testName), asc(grouped.categoryKey));
     const fresh = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(column.name))}`;
     await this.db
       .insert(ts)

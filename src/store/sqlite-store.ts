@@ -81,6 +81,9 @@ export class SqliteStore extends SqlStore {
     return this.db.insert(table).values(rows as never);
   }
 
+  // The transaction holds the file's write lock already: no other writer is between its statements.
+  protected async lockSummaries(): Promise<void> {}
+
   protected async allowLongStatements(): Promise<void> {}
 
   protected changedRows(result: unknown): number {

@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Measurement, NewMeasurement, Store } from '../../src/store/store.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import { seededRandom } from '../drift/seeded-random.js';
-import { backends, createTestDatabase, insertRawMeasurements, migrateUpTo, readRaw, storeTest } from '../support/test-stores.js';
+import { backends, createTestDatabase, gateInserts, insertRawMeasurements, migrateUpTo, readRaw, storeTest } from '../support/test-stores.js';
 
 const hourMs = 3_600_000;
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
@@ -210,5 +210,36 @@ describe.each(backends)('a %s database from before summaries', (backend) => {
     } finally {
       await database.destroy();
     }
+  });
+});
+
+describe('summaries on postgres, with writers at once', () => {
+  const it = storeTest('postgres');
+
+  it('lose no batch that commits while a replacement summarises its test afresh', async ({ store, database }) => {
+    await store.recordMeasurements([
+      { testName: 't', confidence: 0.5, timestamp: new Date(t0) },
+      { testName: 't', confidence: 0.6, timestamp: new Date(t0 + hourMs) },
+    ]);
+    // The batch holds the test's summary row, mid-update, at a gate inside the database.
+    const gate = await gateInserts(database.config, 'test_summaries', "new.test_name = 't'", 'update');
+    try {
+      const batch = store.recordMeasurements([{ testName: 't', confidence: 0.9, timestamp: new Date(t0 + 2 * hourMs) }]);
+      await gate.untilWaiting();
+      // The replacement summarises t afresh meanwhile; it must count the batch once that commits.
+      const replacement = store.recordMeasurement({ testName: 't', confidence: 0.1, timestamp: new Date(t0) });
+      // Opened once the replacement waits for the batch's row lock (the batch itself waits at the gate's advisory lock).
+      const applicationName = database.config.backend === 'postgres' ? database.config.applicationName : '';
+      const waitingForLock = `select count(*)::int as n from pg_stat_activity
+        where application_name = '${applicationName}' and wait_event_type = 'Lock' and wait_event <> 'advisory'`;
+      await expect.poll(async () => (await readRaw(database.config, waitingForLock))[0]!.n).toBe(1);
+      await gate.open();
+      await Promise.all([batch, replacement]);
+    } finally {
+      await gate.end();
+    }
+    const [summary] = await readRaw(database.config, "select measurements_count, min_confidence, max_confidence from test_summaries where test_name = 't'");
+    expect(summary).toStrictEqual({ measurements_count: 3, min_confidence: 0.1, max_confidence: 0.9 });
+    await expectExact(database.config, store);
   });
 });

@@ -149,11 +149,12 @@ export interface InsertGate {
 }
 
 /**
- * Shuts a gate inside PostgreSQL: every row inserted into `table` for which `condition` (SQL over
- * `new`) holds waits, after it has drawn its id, until the test opens the gate. A test can so hold
- * a write provably in flight, between its start and its commit.
+ * Shuts a gate inside PostgreSQL: every row inserted into `table` (or updated, with `event`) for
+ * which `condition` (SQL over `new`) holds waits, after it has drawn its id (or locked its row),
+ * until the test opens the gate. A test can so hold a write provably in flight, between its start
+ * and its commit.
  */
-export async function gateInserts(config: DatabaseConfig, table: string, condition = 'true'): Promise<InsertGate> {
+export async function gateInserts(config: DatabaseConfig, table: string, condition = 'true', event: 'insert' | 'update' = 'insert'): Promise<InsertGate> {
   if (config.backend !== 'postgres') throw new Error('gateInserts needs PostgreSQL');
   const client = new pg.Client({ connectionString: config.url });
   await client.connect();
@@ -166,7 +167,7 @@ export async function gateInserts(config: DatabaseConfig, table: string, conditi
       if ${condition} then perform pg_advisory_lock(${key[0]}, ${key[1]}); perform pg_advisory_unlock(${key[0]}, ${key[1]}); end if;
       return new;
     end $$;
-    create trigger ${name} before insert on ${schema}.${table} for each row execute function ${schema}.${name}();`);
+    create trigger ${name} before ${event} on ${schema}.${table} for each row execute function ${schema}.${name}();`);
   await client.query('select pg_advisory_lock($1, $2)', key);
   return {
     untilWaiting: async (givenUp = () => null) => {
