@@ -1,6 +1,6 @@
 import { type Column, SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
@@ -111,13 +111,11 @@ export class PgStore extends SqlStore {
   protected async upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]> {
     // Most batches bring new pairs only: one statement adds them, adds them to the summaries, and
     // names the ones stored already (a statement sees the rows its own CTEs insert only as returned).
-    const { testSummaries: ts, hourlyConfidence: h } = tables;
-    const setClause = (set: Record<string, SQL>) =>
-      sql.join(Object.entries(set).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`), sql`, `);
+    const { confidenceMeasurements: m, testSummaries: ts, hourlyConfidence: h } = tables;
     const hour = this.hourOfColumn(sql`"timestamp"`);
     const added = await this.db.execute<{ test_name: string; at_ms: number }>(
       sql`with added as (
-        ${insertByColumns(rows)} on conflict (test_name, "timestamp") do nothing returning test_name, category, confidence, "timestamp"
+        ${insertRows(m, rows)} on conflict (test_name, "timestamp") do nothing returning test_name, category, confidence, "timestamp"
       ), tests as (
         insert into ${ts} (test_name, category_key, measurements_count, confidence_sum, min_confidence, max_confidence, first_seen, last_seen, latest_confidence)
         select test_name, coalesce(category, ''), count(*), sum(confidence), min(confidence), max(confidence), min("timestamp"), max("timestamp"),
@@ -135,12 +133,7 @@ export class PgStore extends SqlStore {
     if (added.rows.length === rows.length) return [];
     const addedPairs = new Set(added.rows.map((row) => `${row.test_name}\u0000${row.at_ms}`));
     const replacing = rows.filter((row) => !addedPairs.has(`${row.testName}\u0000${row.timestamp.getTime()}`));
-    await this.db.execute(
-      sql`${insertByColumns(replacing)} on conflict (test_name, "timestamp") do update set ${sql.join(
-        Object.entries(replacedColumns(tables.confidenceMeasurements)).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`),
-        sql`, `,
-      )}`,
-    );
+    await this.db.execute(sql`${insertRows(m, replacing)} on conflict (test_name, "timestamp") do update set ${setClause(replacedColumns(m))}`);
     return replacing;
   }
 
@@ -190,7 +183,7 @@ export class PgStore extends SqlStore {
         const chunk = rows.slice(i, i + insertChunk);
         if (table === 'measurements') {
           const added = await tx.db.execute<{ test_name: string; category: string | null; confidence: number; at_ms: number }>(
-            sql`${insertByColumns(chunk as Measurement[])} on conflict do nothing returning test_name, category, confidence, ${epochMs}`,
+            sql`${insertRows(tables.confidenceMeasurements, chunk as Measurement[])} on conflict do nothing returning test_name, category, confidence, ${epochMs}`,
           );
           await tx.addToSummaries(
             added.rows.map((row) => ({ testName: row.test_name, category: row.category, confidence: row.confidence, timestamp: new Date(row.at_ms) })),
@@ -262,7 +255,6 @@ export class PgStore extends SqlStore {
 
 // Batches go in as one array per column through unnest(): one parameter per column whatever the batch
 // size, where a multi-row VALUES list costs a parameter per value to build and to bind.
-const unnestedColumns = Object.entries(getTableColumns(tables.confidenceMeasurements)) as [keyof Measurement, PgColumn][];
 
 /**
  * Rows as a SELECT over one array per column, every column of the table in order (Drizzle's
@@ -274,7 +266,8 @@ function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL
   const arrays: SQL[] = [];
   for (const [key, column] of Object.entries(getTableColumns(table))) {
     if (key === 'id' && !rows.some((row) => 'id' in row)) {
-      selected.push(sql`nextval(pg_get_serial_sequence(${getTableName(table)}, 'id'))`);
+      // The sequence is looked up once (a scalar subquery), not for every row.
+      selected.push(sql`nextval((select pg_get_serial_sequence(${getTableName(table)}, 'id')))`);
       continue;
     }
     const fallback = column.default instanceof SQL ? null : (column.default ?? null);
@@ -289,16 +282,18 @@ function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL
   return sql`select ${sql.join(selected, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as given(${names})`;
 }
 
-/** New rows (no id: the identity assigns it) or imported ones, with their ids. */
-function insertByColumns(rows: MeasurementValues[] | Measurement[]): SQL {
-  const { confidenceMeasurements: m } = tables;
-  const withIds = rows.length > 0 && 'id' in rows[0]!;
-  const columns = unnestedColumns.filter(([key]) => withIds || key !== 'id');
-  const names = columns.map(([key]) => sql.identifier(toSnakeCase(key)));
-  const arrays = columns.map(
-    ([key, column]) => sql`${sql.param(rows.map((row) => (row as Measurement)[key]))}::${sql.raw(column.getSQLType())}[]`,
+/** An INSERT of rows given per column: new ones (no id: the identity assigns it) or imported ones, with their ids. */
+function insertRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
+  const names = Object.keys(getTableColumns(table)).map((key) => sql.identifier(toSnakeCase(key)));
+  return sql`insert into ${table} (${sql.join(names, sql`, `)}) ${unnestRows(table, rows)}`;
+}
+
+/** A conflict's SET clause from column keys and their values. */
+function setClause(set: Record<string, SQL>): SQL {
+  return sql.join(
+    Object.entries(set).map(([key, value]) => sql`${sql.identifier(toSnakeCase(key))} = ${value}`),
+    sql`, `,
   );
-  return sql`insert into ${m} (${sql.join(names, sql`, `)}) select * from unnest(${sql.join(arrays, sql`, `)})`;
 }
 
 // Driver-level results come back untyped (Drizzle leaves timestamps as PostgreSQL's text): the instant as a number.

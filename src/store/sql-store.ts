@@ -1,10 +1,9 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, desc, eq, getTableName, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgDatabase } from '../db/pg/connect.js';
 import type * as pgTables from '../db/pg/schema.js';
 import {
@@ -59,6 +58,7 @@ import { InvalidInputError } from './errors.js';
 import {
   categoryKeyIs,
   categoryOfKey,
+  greaterOfBoth,
   mergeAggregate,
   mergeTestSummary,
   hourOf,
@@ -331,13 +331,12 @@ export abstract class SqlStore implements Store {
     const { testAnalysisMarks: mk } = this.tables;
     // A summary written since it was read has a higher revision than its mark, and so stays pending;
     // a slower analysis that read less never takes a mark back.
-    const stored = sql`${sql.identifier(getTableName(mk))}.${sql.identifier('analyzed_revision')}`;
     for (let i = 0; i < marks.length; i += summaryChunk) {
       const chunk = marks.slice(i, i + summaryChunk).map(({ revision, ...key }) => ({ ...key, analyzedRevision: revision }));
       await this.atomically((tx) =>
         tx.insertMany(mk, chunk).onConflictDoUpdate({
           target: [mk.testName, mk.categoryKey],
-          set: { analyzedRevision: sql`case when excluded.analyzed_revision > ${stored} then excluded.analyzed_revision else ${stored} end` },
+          set: { analyzedRevision: greaterOfBoth(mk.analyzedRevision) },
         }),
       );
     }
@@ -618,22 +617,12 @@ export abstract class SqlStore implements Store {
       .where(sql`1 = 1`)
       // Rows are written, and locked, in key order, as every batch does.
       .orderBy(asc(grouped.testName), asc(grouped.categoryKey));
-    const fresh = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(column.name))}`;
     await this.db
       .insert(ts)
       .select(summaries)
       .onConflictDoUpdate({
         target: [ts.testName, ts.categoryKey],
-        set: {
-          measurementsCount: fresh(ts.measurementsCount),
-          confidenceSum: fresh(ts.confidenceSum),
-          minConfidence: fresh(ts.minConfidence),
-          maxConfidence: fresh(ts.maxConfidence),
-          firstSeen: fresh(ts.firstSeen),
-          lastSeen: fresh(ts.lastSeen),
-          latestConfidence: fresh(ts.latestConfidence),
-          revision: sql`${ts.revision} + 1`,
-        },
+        set: { ...replacedColumns(ts, ['testName', 'categoryKey', 'revision']), revision: sql`${ts.revision} + 1` },
       });
   }
 

@@ -106,7 +106,8 @@ const excluded = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(c
 // Qualified by its table: PostgreSQL finds a bare column name ambiguous beside `excluded`.
 const stored = (column: Column) => sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(toSnakeCase(column.name))}`;
 const lesser = (column: Column) => sql`case when ${excluded(column)} < ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
-const greater = (column: Column) => sql`case when ${excluded(column)} > ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
+/** In a conflict's SET clause, the greater of the stored value and the one that would have been inserted. */
+export const greaterOfBoth = (column: Column) => sql`case when ${excluded(column)} > ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
 const plus = (column: Column) => sql`${stored(column)} + ${excluded(column)}`;
 
 /** How an addition merges into a stored aggregate (the conflict's SET clause). */
@@ -115,7 +116,7 @@ export function mergeAggregate(table: Record<keyof Aggregate, Column>): Record<k
     measurementsCount: plus(table.measurementsCount),
     confidenceSum: plus(table.confidenceSum),
     minConfidence: lesser(table.minConfidence),
-    maxConfidence: greater(table.maxConfidence),
+    maxConfidence: greaterOfBoth(table.maxConfidence),
   };
 }
 
@@ -124,7 +125,7 @@ export function mergeTestSummary(table: Record<keyof TestSummaryAddition | 'revi
   return {
     ...mergeAggregate(table),
     firstSeen: lesser(table.firstSeen),
-    lastSeen: greater(table.lastSeen),
+    lastSeen: greaterOfBoth(table.lastSeen),
     // Every SET expression reads the row as it was, so last_seen here is still the stored one.
     latestConfidence: sql`case when ${excluded(table.lastSeen)} > ${stored(table.lastSeen)} then ${excluded(table.latestConfidence)} else ${stored(table.latestConfidence)} end`,
     revision: sql`${stored(table.revision)} + 1`,
