@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { measurementsLayouts, type MeasurementsLayout } from './db/pg/partition-periods.js';
 
 /** How long each table keeps its rows when nobody says otherwise (alerts: days after acknowledgement). */
 export const defaultRetention = { measurementsDays: 90, analysisDays: 30, alertsDays: 60 } as const;
@@ -36,6 +37,11 @@ export type DatabaseConfig =
       timeouts?: { lockMs: number; statementMs: number };
       /** How this process's connections are named in pg_stat_activity (default `driftwatch`; the alert listener adds `-alerts`). */
       applicationName?: string;
+      /**
+       * The measurements table's layout the operator asked for: an empty table is made so on start, a
+       * filled one must be converted with `drift migrate --partition`. Unset: whatever the table has.
+       */
+      partition?: MeasurementsLayout;
     };
 
 export const apiScopes = ['read', 'write', 'admin'] as const;
@@ -251,6 +257,7 @@ const environment = z
     DRIFT_PG_POOL_MAX: wholeNumber(1, 1000).default(10),
     DRIFT_PG_LOCK_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(5_000),
     DRIFT_PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(60_000),
+    DRIFT_PG_PARTITION: z.enum(measurementsLayouts as [MeasurementsLayout, ...MeasurementsLayout[]], { error: 'must be month, week or off' }).optional(),
     DRIFT_PG_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, 'printable ASCII, at most 63 characters').default('driftwatch'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
@@ -355,6 +362,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       pool: { min: e.DRIFT_PG_POOL_MIN, max: e.DRIFT_PG_POOL_MAX },
       timeouts: { lockMs: e.DRIFT_PG_LOCK_TIMEOUT_MS, statementMs: e.DRIFT_PG_STATEMENT_TIMEOUT_MS },
       applicationName: e.DRIFT_PG_APPLICATION_NAME,
+      ...(e.DRIFT_PG_PARTITION !== undefined && { partition: e.DRIFT_PG_PARTITION }),
     },
     server,
     api,

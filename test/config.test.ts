@@ -60,6 +60,12 @@ describe('configuration', () => {
     ]);
     expect(problems({ DRIFT_PG_POOL_MIN: '20', DRIFT_PG_POOL_MAX: '5' })).toStrictEqual(['DRIFT_PG_POOL_MIN: must not exceed DRIFT_PG_POOL_MAX']);
     expect(problems({ DRIFT_DB_URL: 'mysql://x' })).toStrictEqual(['DRIFT_DB_URL: must be a postgresql:// URL']);
+    expect(problems({ DRIFT_PG_PARTITION: 'day' })).toStrictEqual(['DRIFT_PG_PARTITION: must be month, week or off']);
+  });
+
+  it('reads the measurements layout PostgreSQL should have', () => {
+    expect(loadConfig({ DRIFT_BACKEND: 'postgres', DRIFT_PG_PARTITION: 'week' }).database).toMatchObject({ backend: 'postgres', partition: 'week' });
+    expect(loadConfig({ DRIFT_BACKEND: 'postgres' }).database).not.toHaveProperty('partition');
   });
 
   it('refuses schemas that are not ours to create, and a URL whose options would override the schema', () => {

@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import type { AlertBus } from '../service/alert-bus.js';
 import { startPgAlertBus } from '../service/pg-alert-bus.js';
 import { startPolledAlertBus } from '../service/stored-alert-bus.js';
-import { IngestAnalyzer, scheduleRetention } from '../service/background-work.js';
+import { IngestAnalyzer, scheduleRetention, scheduleStorageMaintenance } from '../service/background-work.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
 import { authenticate } from '../graphql/authentication.js';
@@ -53,6 +53,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const drift = metrics.instrumentDrift(new StoreDriftService(store, alerts, config.drift));
   const ingestAnalyzer = config.maintenance.analyzeAfterIngest ? new IngestAnalyzer(drift, config.maintenance.analyzeDebounceMs, logger) : null;
   const retention = scheduleRetention(store, config.maintenance, logger);
+  const storageMaintenance = scheduleStorageMaintenance(store, logger);
   const yoga = createYoga({
     store: ingestAnalyzer ? ingestAnalyzer.watch(store) : store,
     drift,
@@ -128,6 +129,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     monitoringServer?.close();
     // A taken port must not leave the database connections and the listener behind.
     retention.stop();
+    storageMaintenance.stop();
     await alerts.close();
     await database.close();
     throw error;
@@ -161,6 +163,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await yoga.dispose();
       logger.info('graphql closed');
       retention.stop();
+      storageMaintenance.stop();
       await ingestAnalyzer?.close();
       await database.close();
       logger.info('database closed');

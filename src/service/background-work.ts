@@ -87,3 +87,18 @@ export function scheduleRetention(store: Store, config: MaintenanceConfig, log: 
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }
+
+/**
+ * Storage readied for the coming writes every few hours (partitions ahead of time), so a server
+ * that runs for months never writes past the periods it made on start.
+ */
+export function scheduleStorageMaintenance(store: Store, log: BackgroundLog, intervalMs = 6 * 3_600_000): { stop(): void } {
+  const timer = setInterval(() => {
+    store.maintainStorage(new Date()).then(
+      (made) => made.length > 0 && log.info({ partitions: made }, 'partitions made ahead'),
+      (error: unknown) => log.error({ err: error }, 'storage maintenance failed'),
+    );
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -4,6 +4,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
+import { dropPartitionsBefore, ensurePartitionsAhead, readPartitioning } from '../db/pg/partitions.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary } from './summaries.js';
@@ -203,6 +204,18 @@ export class PgStore extends SqlStore {
         sql`select setval(pg_get_serial_sequence(${getTableName(target)}, 'id'), coalesce((select max(${target.id}) from ${target}), 0) + 1, false)`,
       );
       return inserted;
+    });
+  }
+
+  /** Whole periods go as partitions (no dead rows, no long delete); what is left before the cutoff, row by row. */
+  protected override async deleteRowsBefore(cutoff: Date): Promise<number> {
+    return (await dropPartitionsBefore(this.db, cutoff)) + (await super.deleteRowsBefore(cutoff));
+  }
+
+  async maintainStorage(now: Date): Promise<string[]> {
+    return this.atomically(async (tx) => {
+      const { layout } = await readPartitioning(tx.db);
+      return layout === 'off' ? [] : ensurePartitionsAhead(tx.db, layout, now);
     });
   }
 

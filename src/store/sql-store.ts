@@ -158,6 +158,7 @@ export abstract class SqlStore implements Store {
   abstract importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   abstract databaseSizeBytes(): Promise<number>;
   abstract vacuum(): Promise<void>;
+  abstract maintainStorage(now: Date): Promise<string[]>;
   abstract withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T>;
   abstract ping(): Promise<void>;
   abstract poolStats(): { total: number; idle: number; waiting: number } | null;
@@ -539,14 +540,20 @@ export abstract class SqlStore implements Store {
 
   /** Deletes the measurements older than a moment, and what they added to the summaries; the caller holds the transaction. */
   private async deleteMeasurementsBefore(cutoff: Date): Promise<number> {
-    const { confidenceMeasurements: m, testSummaries: ts, hourlyConfidence: h } = this.tables;
-    const deleted = this.changedRows(await this.db.delete(m).where(lt(m.timestamp, cutoff)));
+    const { testSummaries: ts, hourlyConfidence: h } = this.tables;
+    const deleted = await this.deleteRowsBefore(cutoff);
     if (deleted === 0) return 0;
     await this.db.delete(h).where(lt(h.hour, hourOf(cutoff)));
     await this.resummariseHours([hourOf(cutoff)]);
     const touched = this.db.select({ testName: ts.testName }).from(ts).where(lt(ts.firstSeen, cutoff));
     await this.resummariseTests((testName) => inArray(testName, touched));
     return deleted;
+  }
+
+  /** Deletes the measurements older than a moment, and only them; the caller holds the transaction and mends the summaries. */
+  protected async deleteRowsBefore(cutoff: Date): Promise<number> {
+    const { confidenceMeasurements: m } = this.tables;
+    return this.changedRows(await this.db.delete(m).where(lt(m.timestamp, cutoff)));
   }
 
   // ---- summaries: kept current in the transaction of every write to the measurements ----

@@ -284,11 +284,13 @@ export interface Store {
   statistics(scope: StatisticsScope): Promise<Statistics>;
   databaseSizeBytes(): Promise<number>;
   /**
-   * Deletes rows older than the given ages (relative to `now`), each table in one statement, and the
-   * detector states of tests left without measurements.
+   * Deletes rows older than the given ages (relative to `now`), and the detector states of tests
+   * left without measurements. Partitioned measurements lose whole periods by dropping their partitions.
    */
   cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts>;
   vacuum(): Promise<void>;
+  /** Readies storage for the coming writes (on partitioned PostgreSQL: the partitions ahead of `now`); names what it made. */
+  maintainStorage(now: Date): Promise<string[]>;
 
   /** Streams a table in id order, batch by batch, for export and copy. */
   streamRows<T extends TableName>(table: T, batchSize: number): AsyncIterable<TableRows[T][]>;

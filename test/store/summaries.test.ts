@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Measurement, NewMeasurement, Store } from '../../src/store/store.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import { seededRandom } from '../drift/seeded-random.js';
-import { backends, createTestDatabase, gateInserts, insertRawMeasurements, migrateUpTo, readRaw, storeTest } from '../support/test-stores.js';
+import { backends, createTestDatabase, gateInserts, insertRawMeasurements, migrateUpTo, readRaw, storeTest, withPartition } from '../support/test-stores.js';
 
 const hourMs = 3_600_000;
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
@@ -106,42 +106,47 @@ function randomMeasurement(next: () => number): NewMeasurement {
   };
 }
 
+/** Forty seeded random writes, replacements, imports and cleanups, each followed by the exactness check. */
+async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
+  // Seeded, so a failure replays exactly.
+  const next = seededRandom(20261125);
+  let nextImportId = 1_000_000;
+  const operations: string[] = [];
+  for (let step = 0; step < 40; step++) {
+    const roll = next();
+    if (roll < 0.5) {
+      const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomMeasurement(next));
+      await store.recordMeasurements(batch);
+      operations.push(`batch of ${batch.length}`);
+    } else if (roll < 0.7) {
+      await store.recordMeasurement(randomMeasurement(next));
+      operations.push('one');
+    } else if (roll < 0.85) {
+      // Imported rows keep their ids; one whose id or test and instant is stored already is skipped.
+      const rows: Measurement[] = Array.from({ length: 1 + Math.floor(next() * 10) }, () => {
+        const m = randomMeasurement(next);
+        return { id: nextImportId++, testName: m.testName, confidence: m.confidence, category: m.category ?? null, timestamp: m.timestamp!, failureId: null, ruleScore: null, signalScore: null, createdAt: new Date(t0) };
+      });
+      await store.importRows('measurements', rows);
+      operations.push(`import of ${rows.length}`);
+    } else {
+      // Cutoffs inside an hour, so a part hour is left behind.
+      const now = new Date(t0 + Math.floor(next() * 30) * hourMs + 17 * 60_000 + 30 * 86_400_000);
+      await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, now);
+      operations.push(`cleanup before ${new Date(now.getTime() - 30 * 86_400_000).toISOString()}`);
+    }
+    await expectExact(config, store);
+  }
+  // The mix did what it is meant to: replacements and cleanups happened, and rows are left to check.
+  expect(operations.filter((o) => o.startsWith('cleanup')).length).toBeGreaterThan(2);
+  expect((await readRaw(config, 'select count(*) as n from confidence_measurements'))[0]!.n).toBeGreaterThan(10);
+}
+
 describe.each(backends)('summaries on %s', (backend) => {
   const it = storeTest(backend);
 
   it('equal a recomputation from the raw rows after random writes, replacements, imports and cleanups', async ({ store, database }) => {
-    // Seeded, so a failure replays exactly.
-    const next = seededRandom(20261125);
-    let nextImportId = 1_000_000;
-    const operations: string[] = [];
-    for (let step = 0; step < 40; step++) {
-      const roll = next();
-      if (roll < 0.5) {
-        const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomMeasurement(next));
-        await store.recordMeasurements(batch);
-        operations.push(`batch of ${batch.length}`);
-      } else if (roll < 0.7) {
-        await store.recordMeasurement(randomMeasurement(next));
-        operations.push('one');
-      } else if (roll < 0.85) {
-        // Imported rows keep their ids; one whose id or test and instant is stored already is skipped.
-        const rows: Measurement[] = Array.from({ length: 1 + Math.floor(next() * 10) }, () => {
-          const m = randomMeasurement(next);
-          return { id: nextImportId++, testName: m.testName, confidence: m.confidence, category: m.category ?? null, timestamp: m.timestamp!, failureId: null, ruleScore: null, signalScore: null, createdAt: new Date(t0) };
-        });
-        await store.importRows('measurements', rows);
-        operations.push(`import of ${rows.length}`);
-      } else {
-        // Cutoffs inside an hour, so a part hour is left behind.
-        const now = new Date(t0 + Math.floor(next() * 30) * hourMs + 17 * 60_000 + 30 * 86_400_000);
-        await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, now);
-        operations.push(`cleanup before ${new Date(now.getTime() - 30 * 86_400_000).toISOString()}`);
-      }
-      await expectExact(database.config, store);
-    }
-    // The mix did what it is meant to: replacements and cleanups happened, and rows are left to check.
-    expect(operations.filter((o) => o.startsWith('cleanup')).length).toBeGreaterThan(2);
-    expect((await readRaw(database.config, 'select count(*) as n from confidence_measurements'))[0]!.n).toBeGreaterThan(10);
+    await randomMix(store, database.config);
   });
 
   it('summarise instants before 1970 and on hour boundaries in the right hour', async ({ store, database }) => {
@@ -184,6 +189,30 @@ describe.each(backends)('summaries on %s', (backend) => {
     expect(await store.listTestNames({ limit: 10 })).toStrictEqual([]);
     await store.recordMeasurement({ testName: 'a', confidence: 0.5, timestamp: new Date(t0 + 20 * 86_400_000) });
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
+  });
+});
+
+describe('summaries on postgres with measurements partitioned by week', () => {
+  const it = storeTest('postgres');
+
+  it('equal a recomputation from the raw rows while cleanups drop whole partitions', async ({ database }) => {
+    const store = await openStore(withPartition(database.config, 'week'));
+    try {
+      // The weeks of the mix get partitions of their own; cleanups after 2 November drop the first whole.
+      expect(await store.maintainStorage(new Date(t0))).toStrictEqual([
+        'confidence_measurements_w2026_10_26',
+        'confidence_measurements_w2026_11_02',
+        'confidence_measurements_w2026_11_09',
+      ]);
+      await randomMix(store, database.config);
+      const left = await readRaw(
+        database.config,
+        "select relname from pg_inherits join pg_class on oid = inhrelid where inhparent = 'confidence_measurements'::regclass and relname between 'confidence_measurements_w' and 'confidence_measurements_w2026_12' order by 1",
+      );
+      expect(left.map((r) => r.relname)).toStrictEqual(['confidence_measurements_w2026_11_02', 'confidence_measurements_w2026_11_09']);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { inject, test } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
+import type { MeasurementsLayout } from '../../src/db/pg/partition-periods.js';
 import { pgMigrationsFolder } from '../../src/db/pg/connect.js';
 import { sqliteMigrationsFolder } from '../../src/db/sqlite/connect.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -66,6 +67,12 @@ export async function createTestDatabase(backend: StorageBackend, options: { own
     config: { backend: 'postgres', url, schema, pool: { min: 0, max: 4 }, applicationName: schema },
     destroy: () => dropSchema(url, schema),
   };
+}
+
+/** A PostgreSQL test database's settings, asking for its measurements in `layout`. */
+export function withPartition(config: DatabaseConfig, layout: MeasurementsLayout): DatabaseConfig {
+  if (config.backend !== 'postgres') throw new Error('partitioning is a PostgreSQL feature');
+  return { ...config, partition: layout };
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {

@@ -5,6 +5,8 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { pgSchemaName, type PoolSize } from '../../config.js';
 import { assertOpenable, detectPgLayout } from '../detect-layout.js';
+import type { MeasurementsLayout } from './partition-periods.js';
+import { convertMeasurements, ensurePartitionsAhead, measurementsTable, readPartitioning, type ConversionProgress } from './partitions.js';
 import * as schema from './schema.js';
 
 export type PgDatabase = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -18,6 +20,8 @@ export interface PgConnectionOptions {
   /** See DatabaseConfig; no limits when left out. */
   timeouts?: { lockMs: number; statementMs: number } | undefined;
   applicationName?: string | undefined;
+  /** See DatabaseConfig. */
+  partition?: MeasurementsLayout | undefined;
 }
 
 /** Refuses anything but a plain identifier before a single statement runs. */
@@ -53,7 +57,7 @@ export async function connectPg(options: PgConnectionOptions): Promise<PgDatabas
   pool.on('error', () => {});
   const db = drizzle({ client: pool, schema, casing: 'snake_case' });
   try {
-    const applied = await migratePg(db, schemaName);
+    const applied = await migratePg(db, schemaName, options.partition);
     // A migration that filled the summaries left the planner without statistics and their visibility
     // map empty: until autovacuum came by, counting tests read every heap page (100,000 tests: 12 ms
     // vacuumed, 66 ms not).
@@ -69,7 +73,7 @@ export async function connectPg(options: PgConnectionOptions): Promise<PgDatabas
  * Applies the migrations under a per-schema advisory lock, so instances starting together take
  * turns; returns how many it applied.
  */
-async function migratePg(db: PgDatabase, schemaName: string): Promise<number> {
+async function migratePg(db: PgDatabase, schemaName: string, partition: MeasurementsLayout | undefined): Promise<number> {
   const client = await db.$client.connect();
   try {
     const lockKey = sql`hashtext(${`driftwatch.migrate.${schemaName}`})`;
@@ -94,6 +98,14 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<number> {
       };
       const before = await journaled();
       await migrate(locked, { migrationsFolder: pgMigrationsFolder, migrationsSchema: schemaName });
+      await locked.execute(sql`begin`);
+      try {
+        await settlePartitioning(locked, schemaName, partition, new Date());
+        await locked.execute(sql`commit`);
+      } catch (error) {
+        await locked.execute(sql`rollback`);
+        throw error;
+      }
       return (await journaled()) - before;
     } finally {
       await locked.execute(sql`select pg_advisory_unlock(${lockKey})`);
@@ -102,5 +114,54 @@ async function migratePg(db: PgDatabase, schemaName: string): Promise<number> {
     }
   } finally {
     client.release();
+  }
+}
+
+/**
+ * Gives an empty measurements table the layout asked for, refuses a filled one in another layout
+ * (converting millions of rows is an operator's decision, with `drift migrate --partition`), and
+ * makes a partitioned table's partitions ahead of now.
+ */
+async function settlePartitioning(db: NodePgDatabase, schemaName: string, wanted: MeasurementsLayout | undefined, now: Date): Promise<void> {
+  const { layout } = await readPartitioning(db);
+  if (wanted !== undefined && wanted !== layout) {
+    const empty = (await db.execute(sql`select 1 from ${sql.identifier(measurementsTable)} limit 1`)).rows.length === 0;
+    if (!empty) {
+      throw new Error(
+        `postgres schema ${schemaName}: ${measurementsTable} is ${layout === 'off' ? 'not partitioned' : `partitioned by ${layout}`}, ` +
+          `but DRIFT_PG_PARTITION is ${wanted}. Convert it with \`drift migrate --partition ${wanted}\` (it rewrites the table), or unset DRIFT_PG_PARTITION.`,
+      );
+    }
+    await convertMeasurements(db, wanted, now);
+  }
+  const settled = wanted ?? layout;
+  if (settled !== 'off') await ensurePartitionsAhead(db, settled, now);
+}
+
+/**
+ * `drift migrate --partition`: converts the measurements table to `layout` in one transaction, on
+ * one connection without time limits (the table is locked while its rows are copied). Returns
+ * false when it already had that layout.
+ */
+export async function repartitionPg(options: PgConnectionOptions, layout: MeasurementsLayout, onProgress: (progress: ConversionProgress) => void): Promise<boolean> {
+  const db = await connectPg({ ...options, partition: undefined, pool: { min: 0, max: 1 } });
+  const client = await db.$client.connect();
+  try {
+    const bound = drizzle({ client, casing: 'snake_case' });
+    await client.query('begin');
+    try {
+      await client.query('set local statement_timeout = 0');
+      await client.query('set local lock_timeout = 0');
+      const changed = await convertMeasurements(bound, layout, new Date(), onProgress);
+      if (layout !== 'off') await ensurePartitionsAhead(bound, layout, new Date());
+      await client.query('commit');
+      return changed;
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    }
+  } finally {
+    client.release();
+    await db.$client.end();
   }
 }

@@ -1,0 +1,225 @@
+// Native range partitioning of confidence_measurements by its timestamp, on PostgreSQL only: the
+// layout read from the catalog, partitions made ahead of time, whole periods dropped by retention,
+// and the conversion of an existing table from one layout to another.
+import { sql, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import {
+  intervalOfBounds,
+  nextPeriod,
+  partitionName,
+  periodStart,
+  periodsBetween,
+  type MeasurementsLayout,
+  type PartitionInterval,
+} from './partition-periods.js';
+
+// The functions take any Drizzle database on one connection or a pool; a caller that needs them
+// atomic runs them in its transaction.
+type Database = Pick<NodePgDatabase<Record<string, never>>, 'execute'>;
+
+export const measurementsTable = 'confidence_measurements';
+const defaultPartition = `${measurementsTable}_default`;
+/** Periods made ahead of the current one, so writes of the coming weeks never wait in the default partition. */
+export const periodsAhead = 2;
+/**
+ * Periods further back than this get no partition of their own when a table is converted: a stray
+ * instant (year 1, year 9999) would otherwise add a partition per period in between. Their rows
+ * stay in the default partition, which retention empties like any other.
+ */
+const partitionedYearsBack = 10;
+
+export interface RangePartition {
+  name: string;
+  from: Date;
+  to: Date;
+}
+
+export interface MeasurementsPartitioning {
+  layout: MeasurementsLayout;
+  /** The range partitions, oldest first; the default partition is not among them. */
+  partitions: RangePartition[];
+}
+
+const ident = (name: string) => sql.identifier(name);
+/** An instant as PostgreSQL reads it, in UTC; toISOString would write the end of year 9999 as `+010000-01-01T…`. */
+function instantLiteral(at: Date): SQL {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const date = `${String(at.getUTCFullYear()).padStart(4, '0')}-${two(at.getUTCMonth() + 1)}-${two(at.getUTCDate())}`;
+  const time = `${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}.${String(at.getUTCMilliseconds()).padStart(3, '0')}`;
+  return sql.raw(`'${date} ${time}+00'`);
+}
+
+/** How the measurements table is laid out now, in the connection's schema. */
+export async function readPartitioning(db: Database): Promise<MeasurementsPartitioning> {
+  const kind = await db.execute<{ relkind: string }>(sql`select relkind from pg_class where oid = ${measurementsTable}::regclass`);
+  if (kind.rows[0]?.relkind !== 'p') return { layout: 'off', partitions: [] };
+  // The bounds come back as PostgreSQL prints them (in the session's time zone): it parses them itself.
+  const found = await db.execute<{ name: string; from_ms: string; to_ms: string }>(sql`
+    select name, extract(epoch from bounds[1]::timestamptz) * 1000 as from_ms, extract(epoch from bounds[2]::timestamptz) * 1000 as to_ms
+    from (
+      select c.relname as name, regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''([^'']*)''\\) TO \\(''([^'']*)''\\)') as bounds
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = ${measurementsTable}::regclass
+    ) p
+    where bounds is not null
+    order by from_ms`);
+  const partitions = found.rows.map((row) => ({ name: row.name, from: new Date(Number(row.from_ms)), to: new Date(Number(row.to_ms)) }));
+  const first = partitions[0];
+  // A partitioned table always keeps the periods ahead of now, so one range is there to tell the interval.
+  return { layout: first ? intervalOfBounds(first.from, first.to) : 'month', partitions };
+}
+
+/**
+ * Makes the partition of every period from the one holding `now` to `periodsAhead` after it that
+ * is missing. Rows of such a period already written (they waited in the default partition) move
+ * into it. Runs in the caller's transaction.
+ */
+export async function ensurePartitionsAhead(db: Database, interval: PartitionInterval, now: Date): Promise<string[]> {
+  // Instances doing this at once take turns (the caller's transaction holds the lock), so the second finds the partitions made.
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'driftwatch.partitions.'} || current_schema()))`);
+  const { partitions } = await readPartitioning(db);
+  const existing = new Set(partitions.map((p) => p.from.getTime()));
+  const made: string[] = [];
+  let start = periodStart(now, interval);
+  for (let i = 0; i <= periodsAhead; i++, start = nextPeriod(start, interval)) {
+    if (existing.has(start.getTime())) continue;
+    made.push(await attachPeriod(db, measurementsTable, start, interval));
+  }
+  return made;
+}
+
+/**
+ * A period's partition, attached to `table`; rows of the period waiting in the default partition
+ * move into it first, since the default may not keep rows a range partition now covers.
+ */
+async function attachPeriod(db: Database, table: string, start: Date, interval: PartitionInterval): Promise<string> {
+  const name = partitionName(table, start, interval);
+  const [from, to] = [instantLiteral(start), instantLiteral(nextPeriod(start, interval))];
+  const inPeriod = sql`"timestamp" >= ${from} and "timestamp" < ${to}`;
+  await db.execute(sql`create table ${ident(name)} (like ${ident(table)} including defaults including constraints)`);
+  const fallback = `${table}_default`;
+  const hasDefault = await db.execute(sql`select 1 from pg_class where oid = to_regclass(${fallback})`);
+  if (hasDefault.rows.length > 0) {
+    await db.execute(sql`insert into ${ident(name)} select * from ${ident(fallback)} where ${inPeriod}`);
+    await db.execute(sql`delete from ${ident(fallback)} where ${inPeriod}`);
+  }
+  // The constraint spares ATTACH a scan proving the rows fit the bounds; it is redundant once attached.
+  await db.execute(sql`alter table ${ident(name)} add constraint ${ident(`${name}_bounds`)} check (${inPeriod})`);
+  await db.execute(sql`alter table ${ident(table)} attach partition ${ident(name)} for values from (${from}) to (${to})`);
+  await db.execute(sql`alter table ${ident(name)} drop constraint ${ident(`${name}_bounds`)}`);
+  return name;
+}
+
+/**
+ * Drops every partition whose whole period lies before `cutoff`; returns how many rows went with
+ * them. Rows before the cutoff elsewhere (the period holding it, the default partition) are the
+ * caller's to delete.
+ */
+export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<number> {
+  const { layout, partitions } = await readPartitioning(db);
+  if (layout === 'off') return 0;
+  let dropped = 0;
+  for (const partition of partitions.filter((p) => p.to <= cutoff)) {
+    const counted = await db.execute<{ n: string }>(sql`select count(*) as n from ${ident(partition.name)}`);
+    dropped += Number(counted.rows[0]!.n);
+    await db.execute(sql`drop table ${ident(partition.name)}`);
+  }
+  return dropped;
+}
+
+export interface ConversionProgress {
+  copied: number;
+  total: number;
+}
+
+/**
+ * Rebuilds the measurements table in `target`'s layout, keeping every row, id, index and the
+ * identity's position: a new table is filled period by period, then takes the old one's name and
+ * indexes. The caller runs it in one transaction, so a failure leaves the table as it was; the
+ * table is locked against every other reader and writer until then. Returns false when the table
+ * already had that layout.
+ */
+export async function convertMeasurements(
+  db: Database,
+  target: MeasurementsLayout,
+  now: Date,
+  onProgress: (progress: ConversionProgress) => void = () => {},
+): Promise<boolean> {
+  await db.execute(sql`lock table ${ident(measurementsTable)} in access exclusive mode`);
+  const before = await readPartitioning(db);
+  if (before.layout === target) return false;
+  const old = `${measurementsTable}_unconverted`;
+  const converting = `${measurementsTable}_converting`;
+  const indexes = await db.execute<{ indexdef: string }>(sql`
+    select indexdef from pg_indexes
+    where schemaname = current_schema() and tablename = ${measurementsTable} and indexname <> ${`${measurementsTable}_pkey`}`);
+  await db.execute(sql`alter table ${ident(measurementsTable)} rename to ${ident(old)}`);
+  // A partitioned table's default partition keeps its name; the new one's default needs it.
+  if (before.layout !== 'off') await db.execute(sql`alter table ${ident(defaultPartition)} rename to ${ident(`${old}_default`)}`);
+
+  const partitioned = target !== 'off';
+  await db.execute(
+    sql`create table ${ident(converting)} (like ${ident(old)} including defaults including constraints including identity including storage)${partitioned ? sql` partition by range ("timestamp")` : sql``}`,
+  );
+  const periods = await periodsWithRows(db, old, target === 'off' ? 'month' : target);
+  if (partitioned) {
+    await db.execute(sql`create table ${ident(defaultPartition)} partition of ${ident(converting)} default`);
+    const horizon = periodStart(new Date(now.getTime() - partitionedYearsBack * 365.25 * 86_400_000), target);
+    const ahead = periodsBetween(now, nextPeriodsAfter(now, target), target);
+    const starts = new Map<number, Date>();
+    for (const { start } of periods) if (start >= horizon && start <= ahead[ahead.length - 1]!) starts.set(start.getTime(), start);
+    for (const start of ahead) starts.set(start.getTime(), start);
+    for (const start of [...starts.values()].sort((a, b) => a.getTime() - b.getTime())) {
+      await db.execute(
+        sql`create table ${ident(partitionName(measurementsTable, start, target))} partition of ${ident(converting)} for values from (${instantLiteral(start)}) to (${instantLiteral(nextPeriod(start, target))})`,
+      );
+    }
+  }
+
+  const total = periods.reduce((sum, p) => sum + p.rows, 0);
+  let copied = 0;
+  onProgress({ copied, total });
+  for (const { start, rows } of periods) {
+    const end = nextPeriod(start, target === 'off' ? 'month' : target);
+    await db.execute(
+      sql`insert into ${ident(converting)} select * from ${ident(old)} where "timestamp" >= ${instantLiteral(start)} and "timestamp" < ${instantLiteral(end)}`,
+    );
+    copied += rows;
+    onProgress({ copied, total });
+  }
+  // Ids continue where the old identity stood, not after the highest id left (deleted rows' ids stay unused).
+  await db.execute(
+    sql`select setval(pg_get_serial_sequence(${converting}, 'id'), last_value, is_called) from ${sql.raw(await identitySequence(db, old))}`,
+  );
+  await db.execute(sql`drop table ${ident(old)}`);
+  await db.execute(sql`alter table ${ident(converting)} rename to ${ident(measurementsTable)}`);
+  await db.execute(sql`alter sequence ${sql.raw(await identitySequence(db, measurementsTable))} rename to ${ident(`${measurementsTable}_id_seq`)}`);
+  // A partitioned table's primary key must hold the partition key as well.
+  const key = partitioned ? sql`(id, "timestamp")` : sql`(id)`;
+  await db.execute(sql`alter table ${ident(measurementsTable)} add constraint ${ident(`${measurementsTable}_pkey`)} primary key ${key}`);
+  // A partitioned table's index reads "ON ONLY": made that way it would not reach the partitions.
+  for (const { indexdef } of indexes.rows) await db.execute(sql.raw(indexdef.replace(' ON ONLY ', ' ON ')));
+  await db.execute(sql`analyze ${ident(measurementsTable)}`);
+  return true;
+}
+
+function nextPeriodsAfter(now: Date, interval: PartitionInterval): Date {
+  let start = periodStart(now, interval);
+  for (let i = 0; i < periodsAhead; i++) start = nextPeriod(start, interval);
+  return start;
+}
+
+/** The periods (of `interval`) that hold rows of `table`, oldest first, with their row counts. */
+async function periodsWithRows(db: Database, table: string, interval: PartitionInterval): Promise<{ start: Date; rows: number }[]> {
+  const truncated: SQL = sql`date_trunc(${interval}, "timestamp" at time zone 'UTC') at time zone 'UTC'`;
+  const found = await db.execute<{ start_ms: string; rows: string }>(
+    sql`select extract(epoch from ${truncated}) * 1000 as start_ms, count(*) as rows from ${ident(table)} group by 1 order by 1`,
+  );
+  return found.rows.map((row) => ({ start: new Date(Number(row.start_ms)), rows: Number(row.rows) }));
+}
+
+/** The qualified name of a table's identity sequence, ready to splice into SQL. */
+async function identitySequence(db: Database, table: string): Promise<string> {
+  const found = await db.execute<{ name: string }>(sql`select pg_get_serial_sequence(${table}, 'id') as name`);
+  return found.rows[0]!.name;
+}
