@@ -1,9 +1,10 @@
-// `npm run bench` runs every section but scale; `npm run bench -- ingest transfer` runs the named ones.
+// `npm run bench` runs every section but scale and retention; `npm run bench -- ingest transfer` runs the named ones.
 import { benchAlertsLoad } from './alerts-load.js';
 import { benchAnalysis } from './analysis.js';
 import { benchCopy } from './copy.js';
 import { benchDetection } from './detection.js';
 import { benchHttp } from './http.js';
+import { benchRetention } from './retention.js';
 import { benchScale } from './scale.js';
 import { benchStoreIngest } from './store-ingest.js';
 import { benchTransfer } from './transfer.js';
@@ -16,10 +17,11 @@ const sections: Record<string, () => Promise<void>> = {
   http: benchHttp,
   alerts: benchAlertsLoad,
   scale: benchScale,
+  retention: benchRetention,
   detection: benchDetection,
 };
-// Scale seeds 11 million rows and runs for ten minutes or more: only when named.
-const byDefault = Object.keys(sections).filter((name) => name !== 'scale');
+// Scale and retention seed 10 million rows or more and run for many minutes: only when named.
+const byDefault = Object.keys(sections).filter((name) => name !== 'scale' && name !== 'retention');
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in sections));

@@ -35,16 +35,17 @@ const upsertSet =
   'confidence = excluded.confidence, category = excluded.category, failure_id = excluded.failure_id, ' +
   'rule_score = excluded.rule_score, signal_score = excluded.signal_score';
 
-/** Test t's measurements sit in slots 0..perTest-1, the last one at `end`; slots past it are new rows. */
-interface Scale {
+/** Test t's measurements sit in slots 0..perTest-1, `stepMs` apart, the last one at `end`; slots past it are new rows. */
+export interface Scale {
   backend: StorageBackend;
   rows: number;
   tests: number;
   perTest: number;
   end: number;
+  stepMs: number;
 }
 
-const instant = (scale: Scale, slot: number) => scale.end - (scale.perTest - 1 - slot) * stepMs;
+const instant = (scale: Scale, slot: number) => scale.end - (scale.perTest - 1 - slot) * scale.stepMs;
 const testName = (t: number) => `suite.test_${String(t).padStart(6, '0')}`;
 const categoryOf = (t: number) => categories[t % categories.length]!;
 const categorySql = `case t % ${categories.length} ${categories.map((c, i) => `when ${i} then '${c}'`).join(' ')} end`;
@@ -63,12 +64,12 @@ function seedSelect(scale: Scale, name: string, at: string): string {
 
 const migrationsFolder = (dialect: 'pg' | 'sqlite') => fileURLToPath(new URL(`../drizzle/${dialect}`, import.meta.url));
 
-function pgClient(config: Extract<DatabaseConfig, { backend: 'postgres' }>): pg.Client {
+export function pgClient(config: Extract<DatabaseConfig, { backend: 'postgres' }>): pg.Client {
   return new pg.Client({ connectionString: config.url, options: `-c search_path=${config.schema}`, application_name: 'driftwatch-bench-scale' });
 }
 
 /** Migrations 0000..0002 recorded as drizzle's migrator records them, then the rows, in SQL. */
-async function seed(config: DatabaseConfig, scale: Scale): Promise<{ load: number; vacuum: number }> {
+export async function seed(config: DatabaseConfig, scale: Scale): Promise<{ load: number; vacuum: number }> {
   const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder(config.backend === 'sqlite' ? 'sqlite' : 'pg') }).slice(0, seedMigrations);
   if (config.backend === 'sqlite') {
     const db = new Database(config.path);
@@ -82,7 +83,7 @@ async function seed(config: DatabaseConfig, scale: Scale): Promise<{ load: numbe
       const insert = db.prepare(
         `insert into confidence_measurements (${columns})
          with recursive s(g) as (select 0 union all select g + 1 from s where g < ${scale.rows - 1})
-         select ${seedSelect(scale, "'suite.test_' || printf('%06d', t)", `${scale.end} - (${scale.perTest - 1} - slot) * ${stepMs}`)}
+         select ${seedSelect(scale, "'suite.test_' || printf('%06d', t)", `${scale.end} - (${scale.perTest - 1} - slot) * ${scale.stepMs}`)}
          from (select g, g % ${scale.tests} as t, g / ${scale.tests} as slot from s)`,
       );
       const { seconds } = await timed(async () => db.transaction(() => insert.run())());
@@ -104,7 +105,7 @@ async function seed(config: DatabaseConfig, scale: Scale): Promise<{ load: numbe
     // In time order, as the rows arrive in the field, so the indexes grow as theirs do; a
     // statement per million rows keeps each transaction's WAL and locks moderate.
     const insert = `insert into confidence_measurements (${columns})
-      select ${seedSelect(scale, "'suite.test_' || lpad(t::text, 6, '0')", `$3::timestamptz - (${scale.perTest - 1} - slot) * interval '10 minutes'`)}
+      select ${seedSelect(scale, "'suite.test_' || lpad(t::text, 6, '0')", `$3::timestamptz - (${scale.perTest - 1} - slot) * interval '${scale.stepMs / 1000} seconds'`)}
       from (select g, g % ${scale.tests} as t, g / ${scale.tests} as slot from generate_series($1::bigint, $2::bigint) as g) as s`;
     const load = await timed(async () => {
       for (let from = 0; from < scale.rows; from += pgChunk) {
@@ -334,7 +335,7 @@ async function tableSizes(config: DatabaseConfig): Promise<{ table: string; MiB:
 async function benchBackend(backend: StorageBackend): Promise<void> {
   const { rows, tests } = scaleSizes[backend];
   if (rows % tests !== 0) throw new Error(`${backend}: ${rows} rows do not divide among ${tests} tests`);
-  const scale: Scale = { backend, rows, tests, perTest: rows / tests, end: Date.now() };
+  const scale: Scale = { backend, rows, tests, perTest: rows / tests, end: Date.now(), stepMs };
   heading(`Scale, ${backend}: ${rows.toLocaleString('en-US')} measurements over ${tests.toLocaleString('en-US')} tests, one per 10 minutes`);
   const database = await benchDatabase(backend);
   let server: Awaited<ReturnType<typeof serve>> | null = null;

@@ -1,0 +1,74 @@
+// Issue 12's retention aim on PostgreSQL: the oldest month of a table spanning 100 days deleted by
+// `cleanup`, on the plain table (rows deleted one by one) and on the same rows partitioned by month
+// (the month's partition dropped), each in a schema of its own seeded alike. Prints the conversion
+// (`drift migrate --partition month`), the cleanup, and the table's size before and after.
+import type { DatabaseConfig } from '../src/config.js';
+import { repartitionPg } from '../src/db/pg/connect.js';
+import { nextPeriod, periodStart, type MeasurementsLayout } from '../src/db/pg/partition-periods.js';
+import { PgStore } from '../src/store/pg-store.js';
+import { pgClient, seed, type Scale } from './scale.js';
+import { benchDatabase, heading, table, timed } from './support.js';
+
+const rows = Number(process.env.BENCH_RETENTION_ROWS ?? 10_000_000);
+const tests = Number(process.env.BENCH_RETENTION_TESTS ?? 100_000);
+const dayMs = 86_400_000;
+
+/** The measurements table with its indexes, every partition included. */
+async function measurementsMiB(config: Extract<DatabaseConfig, { backend: 'postgres' }>): Promise<string> {
+  const client = pgClient(config);
+  await client.connect();
+  try {
+    const { rows: found } = await client.query<{ bytes: string }>(
+      `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and c.relkind = 'r' and c.relname like 'confidence\\_measurements%'`,
+      [config.schema],
+    );
+    return (Number(found[0]!.bytes) / 2 ** 20).toFixed(1);
+  } finally {
+    await client.end();
+  }
+}
+
+async function retentionOf(layout: MeasurementsLayout, scale: Scale): Promise<Record<string, string>> {
+  const database = await benchDatabase('postgres');
+  const config = database.config;
+  if (config.backend !== 'postgres') throw new Error('PostgreSQL only');
+  try {
+    await seed(config, scale);
+    // The first start migrates the seeded schema and fills the summaries.
+    await (await PgStore.open(config)).close();
+    const converted = layout === 'off' ? null : await timed(() => repartitionPg(config, layout, () => {}));
+    const store = await PgStore.open(config);
+    try {
+      // The cutoff on the first instant of the second month holding rows: the oldest month goes whole.
+      const cutoff = nextPeriod(periodStart(new Date(scale.end - (scale.perTest - 1) * scale.stepMs), 'month'), 'month');
+      const retentionDays = 90;
+      const before = await measurementsMiB(config);
+      const cleaned = await timed(() => store.cleanup({ measurementsDays: retentionDays, analysisDays: 30, alertsDays: 60 }, new Date(cutoff.getTime() + retentionDays * dayMs)));
+      const counted = await store.statistics({});
+      return {
+        layout,
+        'convert (migrate --partition)': converted === null ? '-' : `${converted.seconds.toFixed(1)} s`,
+        'rows deleted': cleaned.result.measurements.toLocaleString('en-US'),
+        cleanup: `${cleaned.seconds.toFixed(2)} s`,
+        'rows left (summaries)': counted.totalMeasurements.toLocaleString('en-US'),
+        'MiB before': before,
+        'MiB after': await measurementsMiB(config),
+      };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await database.destroy();
+  }
+}
+
+export async function benchRetention(): Promise<void> {
+  if (rows % tests !== 0) throw new Error(`${rows} rows do not divide among ${tests} tests`);
+  const perTest = rows / tests;
+  // The first day on the first of a month, so the oldest month is a whole one, a month or more ago.
+  const first = periodStart(new Date(Date.now() - (perTest + 31) * dayMs), 'month').getTime();
+  const scale: Scale = { backend: 'postgres', rows, tests, perTest, end: first + (perTest - 1) * dayMs, stepMs: dayMs };
+  heading(`Retention, postgres: the oldest month of ${rows.toLocaleString('en-US')} measurements over ${tests.toLocaleString('en-US')} tests, one a day`);
+  table([await retentionOf('off', scale), await retentionOf('month', scale)]);
+}
