@@ -8,7 +8,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import type { Store } from '../../src/store/store.js';
 import { recordFalling } from '../support/falling-series.js';
-import { waitForSubscribers } from '../support/subscribers.js';
+import { subscriberCount } from '../support/subscribers.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-stores.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -78,8 +78,21 @@ describe('GraphiQL in a real browser', () => {
         return 'replacing';
       })
       .toBe('replaced');
-    await page.locator('.graphiql-execute-button').click();
-    await waitForSubscribers(server.url, 1);
+    // GraphiQL takes the operation's name from the editor a moment after the text changes (a
+    // debounce, longer on a busy machine): a click before then sends the new text under the old
+    // name, and the run ends at once with "Cannot infer operation Overview". Until the subscription
+    // is open, a button that offers to execute again means the last run ended: run it again.
+    const execute = page.locator('.graphiql-execute-button');
+    await expect
+      .poll(
+        async () => {
+          if ((await subscriberCount(server.url)) >= 1) return 'subscribed';
+          if ((await execute.getAttribute('aria-label'))?.startsWith('Execute')) await execute.click();
+          return 'starting';
+        },
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe('subscribed');
 
     const post = (query: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     expect((await post('mutation { analyzeDrift { alerts { testName } } }')).status).toBe(200);
