@@ -4,7 +4,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
-import { dropPartitionsBefore, ensurePartitionsAhead, readPartitioning } from '../db/pg/partitions.js';
+import { dropPartitionsBefore, ensurePartitions, readPartitioning } from '../db/pg/partitions.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary } from './summaries.js';
@@ -215,7 +215,7 @@ export class PgStore extends SqlStore {
   async maintainStorage(now: Date): Promise<string[]> {
     return this.atomically(async (tx) => {
       const { layout } = await readPartitioning(tx.db);
-      return layout === 'off' ? [] : ensurePartitionsAhead(tx.db, layout, now);
+      return layout === 'off' ? [] : ensurePartitions(tx.db, layout, now);
     });
   }
 

@@ -1,6 +1,6 @@
 // The periods a partitioned measurements table is cut into: pure arithmetic on UTC instants.
 import { describe, expect, it } from 'vitest';
-import { intervalOfBounds, nextPeriod, partitionName, periodStart, periodsBetween } from '../../src/db/pg/partition-periods.js';
+import { intervalOfBounds, nextPeriod, partitionName, periodStart, periodsBetween, periodsToPartition } from '../../src/db/pg/partition-periods.js';
 
 const at = (iso: string) => new Date(iso);
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -32,5 +32,18 @@ describe('partition periods', () => {
     expect(partitionName('confidence_measurements', at('0001-01-01T00:00:00Z'), 'week')).toBe('confidence_measurements_w0001_01_01');
     expect(intervalOfBounds(at('2026-02-01T00:00:00Z'), at('2026-03-01T00:00:00Z'))).toBe('month');
     expect(intervalOfBounds(at('2026-11-02T00:00:00Z'), at('2026-11-09T00:00:00Z'))).toBe('week');
+  });
+
+  it('partition the current period, two ahead, and the periods of rows from ten years back up to them', () => {
+    const now = at('2026-11-25T10:00:00Z');
+    const withRows = [at('2026-07-04T00:00:00Z'), at('2026-07-20T00:00:00Z'), at('2016-11-01T00:00:00Z'), at('2016-10-31T23:59:59.999Z'), at('0001-01-01T00:00:00Z'), at('2027-01-31T23:59:59.999Z'), at('2027-02-01T00:00:00Z'), at('9999-12-31T00:00:00Z')];
+    expect(iso(periodsToPartition(withRows, now, 'month'))).toStrictEqual([
+      '2016-11-01T00:00:00.000Z',
+      '2026-07-01T00:00:00.000Z',
+      '2026-11-01T00:00:00.000Z',
+      '2026-12-01T00:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ]);
+    expect(iso(periodsToPartition([], now, 'week'))).toStrictEqual(['2026-11-23T00:00:00.000Z', '2026-11-30T00:00:00.000Z', '2026-12-07T00:00:00.000Z']);
   });
 });

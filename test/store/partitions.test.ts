@@ -30,6 +30,8 @@ async function layoutOf(config: DatabaseConfig): Promise<{ relkind: string; key:
   return { relkind: String(table!.relkind), key: String(table!.key), indexes: indexes.map((i) => String(i.indexname)) };
 }
 
+const location = (config: DatabaseConfig) => (config.backend === 'sqlite' ? config.path : `${config.url}${config.url.includes('?') ? '&' : '?'}schema=${config.schema}`);
+
 const rowsInIdOrder = (config: DatabaseConfig) =>
   readRaw(config, 'select id, test_name, confidence, category, "timestamp", failure_id from confidence_measurements order by id');
 
@@ -122,33 +124,37 @@ describe('measurements partitioned on postgres', () => {
     expect(await asItIs.countMeasurements({})).toBe(1);
   });
 
-  it('makes the partitions ahead as time passes, moving rows that waited in the default partition', async () => {
+  it('makes the partitions ahead as time passes, and those of rows that waited in the default partition', async () => {
     database = await createTestDatabase('postgres');
     const store = await open(withPartition(database.config, 'month'));
-    const early = new Date('2020-01-15T00:00:00Z');
+    // Six years ago: history, within the ten years that get partitions.
+    const year = new Date().getUTCFullYear() - 6;
+    const early = new Date(`${year}-01-15T00:00:00Z`);
     await store.recordMeasurements([
       { testName: 'early', confidence: 0.5, timestamp: early },
-      { testName: 'early', confidence: 0.6, timestamp: new Date('2020-03-31T23:59:59.999Z') },
-      { testName: 'early', confidence: 0.7, timestamp: new Date('2020-04-01T00:00:00Z') },
+      { testName: 'early', confidence: 0.6, timestamp: new Date(`${year}-03-31T23:59:59.999Z`) },
+      { testName: 'early', confidence: 0.7, timestamp: new Date(`${year}-04-01T00:00:00Z`) },
     ]);
     expect((await partitionRows(database.config))['confidence_measurements_default']).toBe(3);
 
-    expect(await store.maintainStorage(early)).toStrictEqual(['confidence_measurements_2020_01', 'confidence_measurements_2020_02', 'confidence_measurements_2020_03']);
+    expect(await store.maintainStorage(early)).toStrictEqual([`confidence_measurements_${year}_01`, `confidence_measurements_${year}_02`, `confidence_measurements_${year}_03`]);
     expect(await partitionRows(database.config)).toMatchObject({
       confidence_measurements_default: 1,
-      confidence_measurements_2020_01: 1,
-      confidence_measurements_2020_02: 0,
-      confidence_measurements_2020_03: 1,
+      [`confidence_measurements_${year}_01`]: 1,
+      [`confidence_measurements_${year}_02`]: 0,
+      [`confidence_measurements_${year}_03`]: 1,
     });
     expect(await store.maintainStorage(early)).toStrictEqual([]);
     expect(await store.countMeasurements({})).toBe(3);
 
-    // Two instances at once take turns: one makes the partitions, the other finds them made.
+    // A start makes the partitions of rows waiting in the default partition too (from ten years back).
     const other = await open(database.config);
-    const later = new Date('2020-06-15T00:00:00Z');
+    expect(await partitionRows(database.config)).toMatchObject({ confidence_measurements_default: 0, [`confidence_measurements_${year}_04`]: 1 });
+    // Two instances at once take turns: one makes the partitions, the other finds them made.
+    const later = new Date(`${year}-06-15T00:00:00Z`);
     const made = await Promise.all([store.maintainStorage(later), other.maintainStorage(later)]);
     expect(made.map((names) => names.length).sort()).toStrictEqual([0, 3]);
-    expect((await partitionRows(database.config))['confidence_measurements_2020_06']).toBe(0);
+    expect((await partitionRows(database.config))[`confidence_measurements_${year}_06`]).toBe(0);
   });
 
   it('drops whole periods on cleanup, deletes the part period row by row, and keeps the summaries exact', async () => {
@@ -186,6 +192,34 @@ describe('measurements partitioned on postgres', () => {
       ['even', 4, '2021-03-15T01:00:00.000Z'],
       ['odd', 3, '2021-03-16T01:00:00.000Z'],
     ]);
+  });
+
+  it('copies into and out of a partitioned table, verified row for row', async () => {
+    database = await createTestDatabase('postgres');
+    const source = await createTestDatabase('sqlite');
+    const back = await createTestDatabase('sqlite');
+    // A day each from 1 January three years ago: history, within the ten years that get partitions.
+    const year = new Date().getUTCFullYear() - 3;
+    try {
+      const plain = await openStore(source.config);
+      await plain.recordMeasurements(
+        Array.from({ length: 200 }, (_, i) => ({ testName: `t${i % 7}`, confidence: (i % 10) / 10, category: i % 2 ? 'ui' : null, timestamp: new Date(Date.UTC(year, 0, 1) + i * dayMs) })),
+      );
+      await plain.close();
+      // The target is made partitioned first; copy takes the table as it finds it.
+      await (await openStore(withPartition(database.config, 'month'))).close();
+      const there = await runCli(['copy', '--from', location(source.config), '--to', location(database.config), '--json']);
+      expect(JSON.parse(there.stdout)).toMatchObject({ copied: { measurements: 200 }, verified: true });
+      // Copied history waits in the default partition until the next start or upkeep gives its periods partitions.
+      expect((await partitionRows(database.config))['confidence_measurements_default']).toBeGreaterThan(100);
+      await (await openStore(database.config)).close();
+      expect(await partitionRows(database.config)).toMatchObject({ confidence_measurements_default: 0, [`confidence_measurements_${year}_01`]: 31 });
+      const home = await runCli(['copy', '--from', location(database.config), '--to', location(back.config), '--json']);
+      expect(JSON.parse(home.stdout)).toMatchObject({ copied: { measurements: 200 }, verified: true });
+    } finally {
+      await source.destroy();
+      await back.destroy();
+    }
   });
 
   it('refuses --partition on SQLite, where there is nothing to partition', async () => {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { pgSchemaName, type PoolSize } from '../../config.js';
 import { assertOpenable, detectPgLayout } from '../detect-layout.js';
 import type { MeasurementsLayout } from './partition-periods.js';
-import { convertMeasurements, ensurePartitionsAhead, measurementsTable, readPartitioning, type ConversionProgress } from './partitions.js';
+import { convertMeasurements, ensurePartitions, measurementsTable, readPartitioning, type ConversionProgress } from './partitions.js';
 import * as schema from './schema.js';
 
 export type PgDatabase = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -135,7 +135,7 @@ async function settlePartitioning(db: NodePgDatabase, schemaName: string, wanted
     await convertMeasurements(db, wanted, now);
   }
   const settled = wanted ?? layout;
-  if (settled !== 'off') await ensurePartitionsAhead(db, settled, now);
+  if (settled !== 'off') await ensurePartitions(db, settled, now);
 }
 
 /**
@@ -153,7 +153,7 @@ export async function repartitionPg(options: PgConnectionOptions, layout: Measur
       await client.query('set local statement_timeout = 0');
       await client.query('set local lock_timeout = 0');
       const changed = await convertMeasurements(bound, layout, new Date(), onProgress);
-      if (layout !== 'off') await ensurePartitionsAhead(bound, layout, new Date());
+      if (layout !== 'off') await ensurePartitions(bound, layout, new Date());
       await client.query('commit');
       return changed;
     } catch (error) {

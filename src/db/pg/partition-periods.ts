@@ -8,6 +8,14 @@ export type MeasurementsLayout = PartitionInterval | 'off';
 export const measurementsLayouts: readonly MeasurementsLayout[] = [...partitionIntervals, 'off'];
 
 const dayMs = 86_400_000;
+/** Periods made ahead of the current one, so writes of the coming weeks never wait in the default partition. */
+export const periodsAhead = 2;
+/**
+ * Periods further back than this get no partition of their own: a stray instant (year 1, year 9999)
+ * would otherwise add a partition per period in between. Their rows stay in the default partition,
+ * which retention empties like any other.
+ */
+const partitionedYearsBack = 10;
 
 /** The first instant of a UTC month; Date.UTC would read years 0-99 as 1900-1999. */
 function monthStart(year: number, month: number): Date {
@@ -49,4 +57,20 @@ export function partitionName(table: string, start: Date, interval: PartitionInt
 /** Which interval a partition's bounds span: a week is 7 days, a month 28 to 31. */
 export function intervalOfBounds(from: Date, to: Date): PartitionInterval {
   return to.getTime() - from.getTime() <= 7 * dayMs ? 'week' : 'month';
+}
+
+/**
+ * The periods that get a partition: the one holding `now` and `periodsAhead` after it, and every
+ * period holding rows (`withRows`, any order) from `partitionedYearsBack` before now up to those.
+ */
+export function periodsToPartition(withRows: readonly Date[], now: Date, interval: PartitionInterval): Date[] {
+  let last = periodStart(now, interval);
+  for (let i = 0; i < periodsAhead; i++) last = nextPeriod(last, interval);
+  const horizon = periodStart(new Date(now.getTime() - partitionedYearsBack * 365.25 * dayMs), interval);
+  const starts = new Map(periodsBetween(now, last, interval).map((start) => [start.getTime(), start]));
+  for (const at of withRows) {
+    const start = periodStart(at, interval);
+    if (start >= horizon && start <= last) starts.set(start.getTime(), start);
+  }
+  return [...starts.values()].sort((a, b) => a.getTime() - b.getTime());
 }

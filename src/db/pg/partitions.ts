@@ -3,15 +3,7 @@
 // and the conversion of an existing table from one layout to another.
 import { sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import {
-  intervalOfBounds,
-  nextPeriod,
-  partitionName,
-  periodStart,
-  periodsBetween,
-  type MeasurementsLayout,
-  type PartitionInterval,
-} from './partition-periods.js';
+import { intervalOfBounds, nextPeriod, partitionName, periodsToPartition, type MeasurementsLayout, type PartitionInterval } from './partition-periods.js';
 
 // The functions take any Drizzle database on one connection or a pool; a caller that needs them
 // atomic runs them in its transaction.
@@ -19,14 +11,6 @@ type Database = Pick<NodePgDatabase<Record<string, never>>, 'execute'>;
 
 export const measurementsTable = 'confidence_measurements';
 const defaultPartition = `${measurementsTable}_default`;
-/** Periods made ahead of the current one, so writes of the coming weeks never wait in the default partition. */
-export const periodsAhead = 2;
-/**
- * Periods further back than this get no partition of their own when a table is converted: a stray
- * instant (year 1, year 9999) would otherwise add a partition per period in between. Their rows
- * stay in the default partition, which retention empties like any other.
- */
-const partitionedYearsBack = 10;
 
 export interface RangePartition {
   name: string;
@@ -70,20 +54,20 @@ export async function readPartitioning(db: Database): Promise<MeasurementsPartit
 }
 
 /**
- * Makes the partition of every period from the one holding `now` to `periodsAhead` after it that
- * is missing. Rows of such a period already written (they waited in the default partition) move
- * into it. Runs in the caller's transaction.
+ * Makes the partitions `periodsToPartition` asks for that are missing: the current period and those
+ * ahead of it, and the periods of rows waiting in the default partition (written before their
+ * period had a partition, or brought in by an import or copy), whose rows move into them. Runs in
+ * the caller's transaction; returns the names of the partitions made.
  */
-export async function ensurePartitionsAhead(db: Database, interval: PartitionInterval, now: Date): Promise<string[]> {
+export async function ensurePartitions(db: Database, interval: PartitionInterval, now: Date): Promise<string[]> {
   // Instances doing this at once take turns (the caller's transaction holds the lock), so the second finds the partitions made.
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'driftwatch.partitions.'} || current_schema()))`);
   const { partitions } = await readPartitioning(db);
   const existing = new Set(partitions.map((p) => p.from.getTime()));
+  const waiting = await periodsWithRows(db, defaultPartition, interval);
   const made: string[] = [];
-  let start = periodStart(now, interval);
-  for (let i = 0; i <= periodsAhead; i++, start = nextPeriod(start, interval)) {
-    if (existing.has(start.getTime())) continue;
-    made.push(await attachPeriod(db, measurementsTable, start, interval));
+  for (const start of periodsToPartition(waiting.map((p) => p.start), now, interval)) {
+    if (!existing.has(start.getTime())) made.push(await attachPeriod(db, start, interval));
   }
   return made;
 }
@@ -92,17 +76,14 @@ export async function ensurePartitionsAhead(db: Database, interval: PartitionInt
  * A period's partition, attached to `table`; rows of the period waiting in the default partition
  * move into it first, since the default may not keep rows a range partition now covers.
  */
-async function attachPeriod(db: Database, table: string, start: Date, interval: PartitionInterval): Promise<string> {
+async function attachPeriod(db: Database, start: Date, interval: PartitionInterval): Promise<string> {
+  const table = measurementsTable;
   const name = partitionName(table, start, interval);
   const [from, to] = [instantLiteral(start), instantLiteral(nextPeriod(start, interval))];
   const inPeriod = sql`"timestamp" >= ${from} and "timestamp" < ${to}`;
   await db.execute(sql`create table ${ident(name)} (like ${ident(table)} including defaults including constraints)`);
-  const fallback = `${table}_default`;
-  const hasDefault = await db.execute(sql`select 1 from pg_class where oid = to_regclass(${fallback})`);
-  if (hasDefault.rows.length > 0) {
-    await db.execute(sql`insert into ${ident(name)} select * from ${ident(fallback)} where ${inPeriod}`);
-    await db.execute(sql`delete from ${ident(fallback)} where ${inPeriod}`);
-  }
+  await db.execute(sql`insert into ${ident(name)} select * from ${ident(defaultPartition)} where ${inPeriod}`);
+  await db.execute(sql`delete from ${ident(defaultPartition)} where ${inPeriod}`);
   // The constraint spares ATTACH a scan proving the rows fit the bounds; it is redundant once attached.
   await db.execute(sql`alter table ${ident(name)} add constraint ${ident(`${name}_bounds`)} check (${inPeriod})`);
   await db.execute(sql`alter table ${ident(table)} attach partition ${ident(name)} for values from (${from}) to (${to})`);
@@ -164,12 +145,7 @@ export async function convertMeasurements(
   const periods = await periodsWithRows(db, old, target === 'off' ? 'month' : target);
   if (partitioned) {
     await db.execute(sql`create table ${ident(defaultPartition)} partition of ${ident(converting)} default`);
-    const horizon = periodStart(new Date(now.getTime() - partitionedYearsBack * 365.25 * 86_400_000), target);
-    const ahead = periodsBetween(now, nextPeriodsAfter(now, target), target);
-    const starts = new Map<number, Date>();
-    for (const { start } of periods) if (start >= horizon && start <= ahead[ahead.length - 1]!) starts.set(start.getTime(), start);
-    for (const start of ahead) starts.set(start.getTime(), start);
-    for (const start of [...starts.values()].sort((a, b) => a.getTime() - b.getTime())) {
+    for (const start of periodsToPartition(periods.map((p) => p.start), now, target)) {
       await db.execute(
         sql`create table ${ident(partitionName(measurementsTable, start, target))} partition of ${ident(converting)} for values from (${instantLiteral(start)}) to (${instantLiteral(nextPeriod(start, target))})`,
       );
@@ -201,12 +177,6 @@ export async function convertMeasurements(
   for (const { indexdef } of indexes.rows) await db.execute(sql.raw(indexdef.replace(' ON ONLY ', ' ON ')));
   await db.execute(sql`analyze ${ident(measurementsTable)}`);
   return true;
-}
-
-function nextPeriodsAfter(now: Date, interval: PartitionInterval): Date {
-  let start = periodStart(now, interval);
-  for (let i = 0; i < periodsAhead; i++) start = nextPeriod(start, interval);
-  return start;
 }
 
 /** The periods (of `interval`) that hold rows of `table`, oldest first, with their row counts. */
