@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, desc, eq, exists, gt, gte, inArray, isNull, lt, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from '../db/pg/connect.js';
@@ -545,9 +545,48 @@ export abstract class SqlStore implements Store {
     if (deleted === 0) return 0;
     await this.db.delete(h).where(lt(h.hour, hourOf(cutoff)));
     await this.resummariseHours([hourOf(cutoff)]);
-    const touched = this.db.select({ testName: ts.testName }).from(ts).where(lt(ts.firstSeen, cutoff));
-    await this.resummariseTests((testName) => inArray(testName, touched));
+    await this.mendSummariesBefore(cutoff);
     return deleted;
+  }
+
+  /**
+   * Mends the summaries after every measurement before `cutoff` went: a summary's first instant may
+   * have been among them, its last one either went too (nothing is left of it) or stands, with the
+   * latest confidence. So what a whole test lost needs no look at the measurements, and what the
+   * others keep is counted in one pass over their remaining rows.
+   */
+  private async mendSummariesBefore(cutoff: Date): Promise<void> {
+    const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk, driftDetectorState: d } = this.tables;
+    const touched = (testName: Column) => inArray(testName, this.db.select({ testName: ts.testName }).from(ts).where(lt(ts.firstSeen, cutoff)));
+    await this.lockSummaries(touched(ts.testName));
+    const emptied = (testName: Column, categoryKey?: Column) =>
+      exists(
+        this.db
+          .select({ one: sql`1` })
+          .from(ts)
+          .where(and(eq(ts.testName, testName), categoryKey === undefined ? undefined : eq(ts.categoryKey, categoryKey), lt(ts.lastSeen, cutoff))),
+      );
+    const standing = (testName: Column) =>
+      exists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, testName), gte(ts.lastSeen, cutoff))));
+    // As in a recount: the mark of a summary with nothing left, and the detector state of a test with nothing left.
+    await this.db.delete(mk).where(emptied(mk.testName, mk.categoryKey));
+    await this.db.delete(d).where(and(emptied(d.testName), not(standing(d.testName))));
+    await this.db.delete(ts).where(lt(ts.lastSeen, cutoff));
+    const kept = this.summariesOfRows(touched(m.testName)).as('kept');
+    // The subquery's aliased columns render unqualified, which both tables of the UPDATE would claim.
+    const ofKept = (column: string) => sql`${sql.identifier('kept')}.${sql.identifier(column)}`;
+    await this.db
+      .update(ts)
+      .set({
+        measurementsCount: ofKept('measurements_count'),
+        confidenceSum: ofKept('confidence_sum'),
+        minConfidence: ofKept('min_confidence'),
+        maxConfidence: ofKept('max_confidence'),
+        firstSeen: ofKept('first_seen'),
+        revision: sql`${ts.revision} + 1`,
+      })
+      .from(kept)
+      .where(and(eq(ts.testName, kept.testName), eq(ts.categoryKey, ofKept('category_key')), lt(ts.firstSeen, cutoff)));
   }
 
   /** Deletes the measurements older than a moment, and only them; the caller holds the transaction and mends the summaries. */
@@ -589,21 +628,7 @@ export abstract class SqlStore implements Store {
     await this.db.delete(mk).where(and(which(mk.testName), noneLeft(mk.testName, mk.categoryKey)));
     await this.db.delete(d).where(and(which(d.testName), noneLeft(d.testName)));
     await this.db.delete(ts).where(and(which(ts.testName), noneLeft(ts.testName, ts.categoryKey)));
-    const grouped = this.db
-      .select({
-        testName: m.testName,
-        categoryKey: keyOf.as('category_key'),
-        measurementsCount: count().as('measurements_count'),
-        confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
-        minConfidence: min(m.confidence).as('min_confidence'),
-        maxConfidence: max(m.confidence).as('max_confidence'),
-        firstSeen: min(m.timestamp).as('first_seen'),
-        lastSeen: max(m.timestamp).as('last_seen'),
-      })
-      .from(m)
-      .where(which(m.testName))
-      .groupBy(m.testName, keyOf)
-      .as('grouped');
+    const grouped = this.summariesOfRows(which(m.testName)).as('grouped');
     const latest = alias(m, 'latest');
     const summaries = this.db
       .select({
@@ -631,6 +656,26 @@ export abstract class SqlStore implements Store {
         target: [ts.testName, ts.categoryKey],
         set: { ...replacedColumns(ts, ['testName', 'categoryKey', 'revision']), revision: sql`${ts.revision} + 1` },
       });
+  }
+
+  /** Each test's and category's summary, the latest confidence aside, from the measurements `where` picks. */
+  private summariesOfRows(where: SQL) {
+    const { confidenceMeasurements: m } = this.tables;
+    const keyOf = sql<string>`coalesce(${m.category}, '')`;
+    return this.db
+      .select({
+        testName: m.testName,
+        categoryKey: keyOf.as('category_key'),
+        measurementsCount: count().as('measurements_count'),
+        confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
+        minConfidence: min(m.confidence).as('min_confidence'),
+        maxConfidence: max(m.confidence).as('max_confidence'),
+        firstSeen: min(m.timestamp).as('first_seen'),
+        lastSeen: max(m.timestamp).as('last_seen'),
+      })
+      .from(m)
+      .where(where)
+      .groupBy(m.testName, keyOf);
   }
 
   /** Summarises the given hours afresh from the measurements stored in them. */
