@@ -1,4 +1,4 @@
-import { type Column, SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { type Column, SQL, getTableColumns, getTableName, inArray, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
@@ -180,11 +180,15 @@ export class PgStore extends SqlStore {
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
       let inserted = 0;
+      // A partitioned table's key is (id, timestamp), so a stored id under another instant would not
+      // conflict: ids already stored are left out by hand, one import at a time so none slips between.
+      if (table === 'measurements') await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${'driftwatch.import.'} || current_schema()))`);
       for (let i = 0; i < rows.length; i += insertChunk) {
         const chunk = rows.slice(i, i + insertChunk);
         if (table === 'measurements') {
+          const fresh = await tx.withoutStoredIds(chunk as Measurement[]);
           const added = await tx.db.execute<{ test_name: string; category: string | null; confidence: number; at_ms: number }>(
-            sql`${insertRows(tables.confidenceMeasurements, chunk as Measurement[])} on conflict do nothing returning test_name, category, confidence, ${epochMs}`,
+            sql`${insertRows(tables.confidenceMeasurements, fresh)} on conflict do nothing returning test_name, category, confidence, ${epochMs}`,
           );
           await tx.addToSummaries(
             added.rows.map((row) => ({ testName: row.test_name, category: row.category, confidence: row.confidence, timestamp: new Date(row.at_ms) })),
@@ -205,6 +209,14 @@ export class PgStore extends SqlStore {
       );
       return inserted;
     });
+  }
+
+  /** The rows whose id no stored measurement has, the first of each id only. */
+  private async withoutStoredIds(rows: Measurement[]): Promise<Measurement[]> {
+    const m = tables.confidenceMeasurements;
+    const stored = await this.db.select({ id: m.id }).from(m).where(inArray(m.id, rows.map((row) => row.id)));
+    const seen = new Set(stored.map((row) => row.id));
+    return rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
   }
 
   /** Whole periods go as partitions (no dead rows, no long delete); what is left before the cutoff, row by row. */

@@ -222,6 +222,23 @@ describe('measurements partitioned on postgres', () => {
     }
   });
 
+  it('skips an imported row whose id is stored, though the key of a partitioned table holds the instant too', async () => {
+    database = await createTestDatabase('postgres');
+    const store = await open(withPartition(database.config, 'month'));
+    const stored = await store.recordMeasurement({ testName: 'a', confidence: 0.5, timestamp: new Date('2026-01-01T00:00:00Z') });
+    const row = (id: number, testName: string, at: string) => ({ id, testName, confidence: 0.1, category: null, timestamp: new Date(at), failureId: null, ruleScore: null, signalScore: null, createdAt: new Date(at) });
+    const inserted = await store.importRows('measurements', [
+      row(stored.id, 'b', '2026-02-01T00:00:00Z'),
+      row(stored.id + 10, 'c', '2026-03-01T00:00:00Z'),
+      row(stored.id + 10, 'd', '2026-04-01T00:00:00Z'),
+    ]);
+    expect(inserted).toBe(1);
+    expect(await readRaw(database.config, 'select id, test_name from confidence_measurements order by id')).toStrictEqual([
+      { id: stored.id, test_name: 'a' },
+      { id: stored.id + 10, test_name: 'c' },
+    ]);
+  });
+
   it('refuses --partition on SQLite, where there is nothing to partition', async () => {
     database = await createTestDatabase('sqlite');
     const result = await runCli(['migrate', '--partition', 'month'], databaseEnv(database.config));
