@@ -308,7 +308,7 @@ function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL
 }
 
 /** An INSERT of rows given per column: new ones (no id: the identity assigns it) or imported ones, with their ids. */
-function insertRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
+export function insertRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
   const names = Object.keys(getTableColumns(table)).map((key) => sql.identifier(toSnakeCase(key)));
   return sql`insert into ${table} (${sql.join(names, sql`, `)}) ${unnestRows(table, rows)}`;
 }
@@ -322,4 +322,4 @@ function setClause(set: Record<string, SQL>): SQL {
 }
 
 // Driver-level results come back untyped (Drizzle leaves timestamps as PostgreSQL's text): the instant as a number.
-const epochMs = sql`(extract(epoch from "timestamp") * 1000)::float8 as at_ms`;
+export const epochMs = sql`(extract(epoch from "timestamp") * 1000)::float8 as at_ms`;

@@ -166,7 +166,7 @@ async function enclose<T>(client: Database.Database, begin: string, commit: stri
 }
 
 /** Upserts measurements a row at a time through two statements prepared once. */
-function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => MeasurementValues[] {
+export function preparedUpsert(db: SqliteDatabase): (rows: MeasurementValues[]) => MeasurementValues[] {
   const { confidenceMeasurements: m } = sqliteTables;
   const slots = placeholders(m, ['id']);
   // Two builders: an insert builder collects every conflict clause it is given. Both bind the same

@@ -98,6 +98,8 @@ export const driftAlerts = pgTable(
 // Summaries of confidence_measurements, kept current in the same transaction as every write to it
 // (store/summaries.ts), so overview questions read a row per test or per hour instead of every
 // measurement. A measurement without a category counts under the key '' (no stored category is empty).
+// test_summaries is stored with fillfactor 50 (migration 0006, a storage parameter Drizzle's tables
+// cannot declare), so every batch's update of a test's row stays on its page as a HOT update.
 
 export const testSummaries = pgTable(
   'test_summaries',
