@@ -9,6 +9,7 @@ import {
   type DetectorStateRow,
   type DriftAlert,
   type DriftAnalysis,
+  type NewDriftAlert,
   type NewDriftAnalysis,
   type SeriesPoint,
   type Store,
@@ -162,34 +163,41 @@ export class StoreDriftService implements DriftService {
     analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
     const analysed = new Set(results.map((r) => r.testName));
     await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
-    for (const result of results) {
-      const alert = await this.raiseIfDue(result, now);
-      if (alert) alerts.push(alert);
-    }
+    alerts.push(...(await this.raiseDue(results, now)));
   }
 
-  private async raiseIfDue(result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
-    // Below the bar the history cannot matter: spare the lock.
-    if (severityRank(result.severity) < severityRank(this.settings.alertMinSeverity)) return null;
-    // Read the history and write the alert under the test's lock: two instances analysing the same
-    // test at once would otherwise both see "no alert yet" and both raise one.
-    const alert = await this.store.withTestLock(result.testName, (locked) => this.decideAndRaise(locked, result, now));
+  /** Raises the alerts the policy calls for among a batch's results, in one transaction. */
+  private async raiseDue(results: DriftAnalysisResult[], now: Date): Promise<DriftAlert[]> {
+    // Below the bar the history cannot matter: spare the locks.
+    const due = results.filter((result) => severityRank(result.severity) >= severityRank(this.settings.alertMinSeverity));
+    if (due.length === 0) return [];
+    // Read the histories and write the alerts under the tests' locks: two instances analysing the
+    // same test at once would otherwise both see "no alert yet" and both raise one.
+    const raised = await this.store.withTestLocks(
+      due.map((result) => result.testName),
+      (locked) => this.decideAndRaise(locked, due, now),
+    );
     // Published once committed, so subscribers never hear of an alert that was rolled back.
-    if (alert) this.alerts.publish(alert);
-    return alert;
+    for (const alert of raised) this.alerts.publish(alert);
+    return raised;
   }
 
-  private async decideAndRaise(store: Store, result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
-    const decision = decideAlert(result, await store.alertHistory(result.testName), this.settings);
-    if (!decision.raise) return null;
-    return store.createAlert({
-      testName: result.testName,
-      category: result.category,
-      severity: result.severity,
-      driftPercentage: result.driftPercentage,
-      message: decision.message,
-      recommendations: result.recommendations,
-      createdAt: now,
-    });
+  private async decideAndRaise(store: Store, due: DriftAnalysisResult[], now: Date): Promise<DriftAlert[]> {
+    const histories = await store.alertHistories(due.map((result) => result.testName));
+    const alerts: NewDriftAlert[] = [];
+    for (const result of due) {
+      const decision = decideAlert(result, histories.get(result.testName)!, this.settings);
+      if (!decision.raise) continue;
+      alerts.push({
+        testName: result.testName,
+        category: result.category,
+        severity: result.severity,
+        driftPercentage: result.driftPercentage,
+        message: decision.message,
+        recommendations: result.recommendations,
+        createdAt: now,
+      });
+    }
+    return store.createAlerts(alerts);
   }
 }

@@ -77,7 +77,7 @@ export class SqliteStore extends SqlStore {
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
 
-  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).values(rows as never);
   }
 
@@ -129,7 +129,7 @@ export class SqliteStore extends SqlStore {
     this.client.exec('pragma optimize');
   }
 
-  withTestLock<T>(_testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
+  withTestLocks<T>(_testNames: readonly string[], work: (locked: Store) => Promise<T>): Promise<T> {
     // The file's write lock is coarser than one test's, and it holds across processes.
     return this.atomically((tx) => work(tx));
   }

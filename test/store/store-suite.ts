@@ -532,6 +532,38 @@ export function storeSuite(backend: StorageBackend) {
         expect([...history.severitiesSinceLastAlert].sort()).toStrictEqual(['LOW', 'NONE'] satisfies Severity[]);
       });
 
+      test('tells the histories of many tests in one read, an empty one for a test never alerted on', async ({ store }) => {
+        await store.createAlerts([alert('a', { severity: 'MEDIUM', createdAt: at(10) }), alert('b', { severity: 'LOW', createdAt: at(10) })]);
+        const [lastA, lastB] = await store.createAlerts([alert('a', { severity: 'HIGH', createdAt: at(20) }), alert('b', { severity: 'HIGH', createdAt: at(20) })]);
+        await store.saveAnalyses([
+          analysis('a', { severity: 'NONE', analyzedAt: at(30) }),
+          analysis('a', { severity: 'NONE', analyzedAt: at(31) }),
+          analysis('a', { severity: 'LOW', analyzedAt: at(40) }),
+          analysis('b', { severity: 'MEDIUM', analyzedAt: at(15) }),
+        ]);
+        const histories = await store.alertHistories(['b', 'never', 'a']);
+        expect([...histories.keys()].sort()).toStrictEqual(['a', 'b', 'never']);
+        expect(histories.get('a')!.lastAlert).toStrictEqual(lastA);
+        expect([...histories.get('a')!.severitiesSinceLastAlert].sort()).toStrictEqual(['LOW', 'NONE'] satisfies Severity[]);
+        expect(histories.get('b')).toStrictEqual({ lastAlert: lastB, severitiesSinceLastAlert: [] });
+        expect(histories.get('never')).toStrictEqual({ lastAlert: null, severitiesSinceLastAlert: [] });
+      });
+
+      test('creates many alerts in one insert, ids ascending in the order given', async ({ store }) => {
+        const created = await store.createAlerts([alert('z'), alert('a'), alert('m')]);
+        expect(created.map((a) => a.testName)).toStrictEqual(['z', 'a', 'm']);
+        expect(created.map((a) => a.id)).toStrictEqual([...created.map((a) => a.id)].sort((x, y) => x - y));
+        expect(await store.getAlerts(created.map((a) => a.id))).toStrictEqual(created);
+        expect(await store.createAlerts([])).toStrictEqual([]);
+      });
+
+      test('callers locking overlapping sets of tests in opposite orders all get through', async ({ store }) => {
+        const names = Array.from({ length: 40 }, (_, i) => `t${i}`);
+        const sets = [names, [...names].reverse(), names.filter((_, i) => i % 2 === 0).reverse(), names.slice(10, 30)];
+        const done = await Promise.all(sets.map((set, i) => store.withTestLocks(set, async (locked) => (await locked.createAlerts([alert(set[0]!)])).length + i)));
+        expect(done).toStrictEqual([1, 2, 3, 4]);
+      });
+
       test('reads alerts after an id in id order', async ({ store }) => {
         const created = [];
         for (let i = 0; i < 5; i++) created.push(await store.createAlert(alert(`t${i}`, { createdAt: at(i) })));
