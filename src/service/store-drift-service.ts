@@ -11,7 +11,7 @@ import {
   type DriftAnalysis,
   type NewDriftAlert,
   type NewDriftAnalysis,
-  type SeriesPoint,
+  type TestSeriesRead,
   type Store,
 } from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
@@ -20,7 +20,7 @@ import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds }
 interface BatchRead {
   names: string[];
   marks: AnalysisMark[];
-  rows: SeriesPoint[];
+  series: TestSeriesRead[];
   kept: DetectorStateRow[];
 }
 
@@ -67,9 +67,9 @@ export class StoreDriftService implements DriftService {
 
   async preview(testName: string): Promise<NewDriftAnalysis | null> {
     const now = this.clock();
-    const [rows, kept] = await Promise.all([this.store.seriesOfTests([testName], this.since(now)), this.store.detectorStates([testName])]);
+    const [series, kept] = await Promise.all([this.store.seriesOfTests([testName], this.since(now)), this.store.detectorStates([testName])]);
     // Continues the kept state without saving it, so a preview answers what the next analysis would.
-    const { results } = this.analyzeRows([testName], rows, kept, now);
+    const { results } = this.analyzeRows([testName], series, kept, now);
     return results[0] ? toNewAnalysis(results[0]) : null;
   }
 
@@ -83,30 +83,23 @@ export class StoreDriftService implements DriftService {
    */
   private analyzeRows(
     names: readonly string[],
-    rows: SeriesPoint[],
+    series: TestSeriesRead[],
     kept: DetectorStateRow[],
     now: Date,
   ): { results: DriftAnalysisResult[]; states: DetectorStateRow[] } {
-    const byTest = new Map<string, SeriesPoint[]>();
-    for (const row of rows) {
-      const points = byTest.get(row.testName);
-      if (points === undefined) byTest.set(row.testName, [row]);
-      else points.push(row);
-    }
+    const byTest = new Map(series.map((read) => [read.testName, read]));
     const keptByTest = new Map(kept.map((row) => [row.testName, row]));
     const results: DriftAnalysisResult[] = [];
     const states: DetectorStateRow[] = [];
     const detection = this.settings.detection;
     for (const name of names) {
-      const points = byTest.get(name);
-      if (points === undefined) continue;
-      const ordered = inTimeOrder(points);
-      // A test's timestamps are unique: its category is the one of its latest point.
-      const latest = ordered[ordered.length - 1]!;
+      const read = byTest.get(name);
+      if (read === undefined) continue;
+      const ordered = inTimeOrder(read.points);
       const stored = keptByTest.get(name);
       const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
       const state = foldPoints(from, unfoldedPoints(from, ordered), detection);
-      results.push(analyzeTest({ testName: name, category: latest.category, points: ordered }, this.settings, now, state));
+      results.push(analyzeTest({ testName: name, category: read.category, points: ordered }, this.settings, now, state));
       if (state !== from || stored === undefined) {
         states.push({ testName: name, state, pointsSeen: state.seen, lastTimestamp: state.lastAt === null ? null : new Date(state.lastAt), updatedAt: now });
       }
@@ -151,12 +144,12 @@ export class StoreDriftService implements DriftService {
   private async readBatch(names: string[], now: Date): Promise<BatchRead> {
     // Marks are read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
     const marks = await this.store.analysisMarks(names);
-    const [rows, kept] = await Promise.all([this.store.seriesOfTests(names, this.since(now)), this.store.detectorStates(names)]);
-    return { names, marks, rows, kept };
+    const [series, kept] = await Promise.all([this.store.seriesOfTests(names, this.since(now)), this.store.detectorStates(names)]);
+    return { names, marks, series, kept };
   }
 
-  private async analyzeBatch({ names, marks, rows, kept }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
-    const { results: all, states } = this.analyzeRows(names, rows, kept, now);
+  private async analyzeBatch({ names, marks, series, kept }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
+    const { results: all, states } = this.analyzeRows(names, series, kept, now);
     const results = all.filter((r) => request.category === undefined || r.category === request.category);
     // States are saved for every test read, in or out of the category: the fold has advanced either way.
     await this.store.saveDetectorStates(states);

@@ -142,6 +142,11 @@ export class PgStore extends SqlStore {
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
+  protected epochMsOf(timestamp: Column): SQL<number> {
+    // extract() is exact (numeric); a double's epoch seconds would misplace instants far from 1970.
+    return sql<number>`floor(extract(epoch from ${timestamp}) * 1000)`;
+  }
+
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).select(unnestRows(table, rows));
   }

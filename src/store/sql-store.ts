@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, max, min, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from '../db/pg/connect.js';
@@ -51,6 +51,7 @@ import type {
   TableRows,
   TestFilter,
   TestNameFilter,
+  TestSeriesRead,
   TimeCursor,
   TrackedTest,
 } from './store.js';
@@ -138,6 +139,8 @@ export abstract class SqlStore implements Store {
   protected abstract upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]>;
   /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
   protected abstract hourOfColumn(timestamp: Column | SQL): SQL<Date>;
+  /** A timestamp column as whole epoch milliseconds, floored as a Date reads the column (finer digits dropped). */
+  protected abstract epochMsOf(timestamp: Column): SQL<number>;
   /**
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
@@ -214,13 +217,30 @@ export abstract class SqlStore implements Store {
     return this.db.select().from(m).where(this.ofTests(testNames, since)).orderBy(asc(m.testName), asc(m.timestamp), asc(m.id));
   }
 
-  async seriesOfTests(testNames: readonly string[], since?: Date): Promise<SeriesPoint[]> {
+  async seriesOfTests(testNames: readonly string[], since?: Date): Promise<TestSeriesRead[]> {
     if (testNames.length === 0) return [];
     const { confidenceMeasurements: m } = this.tables;
-    return this.db
-      .select({ testName: m.testName, category: m.category, confidence: m.confidence, timestamp: m.timestamp })
+    const latest = alias(m, 'latest');
+    const latestCategory = this.db
+      .select({ category: latest.category })
+      .from(latest)
+      .where(and(eq(latest.testName, m.testName), measurementConditions(latest, { since })))
+      .orderBy(desc(latest.timestamp))
+      .limit(1);
+    // A row per test rather than per measurement: decoding a million rows cost the pass more than
+    // the database spends joining their values. One aggregate carries each value beside its instant,
+    // so the two cannot fall out of step; both dialects write a double's text so that it reads back
+    // as the same double, and the instant as whole epoch milliseconds.
+    const rows = await this.db
+      .select({
+        testName: m.testName,
+        category: sql<string | null>`(${latestCategory})`,
+        points: sql<string>`string_agg(cast(${m.confidence} as text) || ',' || cast(${this.epochMsOf(m.timestamp)} as text), ',')`,
+      })
       .from(m)
-      .where(this.ofTests(testNames, since));
+      .where(this.ofTests(testNames, since))
+      .groupBy(m.testName);
+    return rows.map(({ testName, category, points }) => ({ testName, category, points: parsePoints(points) }));
   }
 
   private ofTests(testNames: readonly string[], since: Date | undefined): SQL | undefined {
@@ -724,6 +744,14 @@ export abstract class SqlStore implements Store {
   async countRows(table: TableName): Promise<number> {
     return this.db.$count(this.tableOf(table));
   }
+}
+
+/** `confidence,epochMs,confidence,epochMs,...` as seriesOfTests aggregates a test's points. */
+function parsePoints(text: string): SeriesPoint[] {
+  const fields = text.split(',');
+  const points: SeriesPoint[] = new Array(fields.length / 2);
+  for (let i = 0; i < fields.length; i += 2) points[i / 2] = { confidence: Number(fields[i]), timestamp: new Date(Number(fields[i + 1])) };
+  return points;
 }
 
 function parseRows<T extends TableName>(table: T, rows: unknown[]): TableRows[T][] {

@@ -77,6 +77,11 @@ export class SqliteStore extends SqlStore {
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
 
+  protected epochMsOf(timestamp: Column): SQL<number> {
+    // Stored as epoch milliseconds already.
+    return sql<number>`${timestamp}`;
+  }
+
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).values(rows as never);
   }

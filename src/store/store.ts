@@ -31,7 +31,14 @@ export const defaultPageSize = 50;
 export type Measurement = typeof confidenceMeasurements.$inferSelect;
 
 /** What analysis reads of a measurement. */
-export type SeriesPoint = Pick<Measurement, 'testName' | 'category' | 'confidence' | 'timestamp'>;
+export type SeriesPoint = Pick<Measurement, 'confidence' | 'timestamp'>;
+
+/** What analysis reads of a test: its points, in no particular order, and the category of the latest. */
+export interface TestSeriesRead {
+  testName: string;
+  category: string | null;
+  points: SeriesPoint[];
+}
 
 /** A measurement as a caller gives it, by the rules in validation.ts (a timestamp defaults to now). */
 export type NewMeasurement = z.input<typeof newMeasurementSchema>;
@@ -245,10 +252,11 @@ export interface Store {
    */
   measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]>;
   /**
-   * As measurementsOfTests, with only the columns analysis reads, in no particular order: a full
-   * pass reads every measurement, and sorting them by name in the database cost more than the read.
+   * As measurementsOfTests, with only what analysis reads, one entry per named test that has
+   * measurements (in no particular order, nor are its points): a full pass reads every measurement,
+   * and sorting them by name in the database cost more than the read.
    */
-  seriesOfTests(testNames: readonly string[], since?: Date): Promise<SeriesPoint[]>;
+  seriesOfTests(testNames: readonly string[], since?: Date): Promise<TestSeriesRead[]>;
 
   listTests(filter: TestFilter, page: { first: number; after?: string | undefined }): Promise<Page<TrackedTest>>;
   countTests(filter: TestFilter): Promise<number>;

@@ -353,6 +353,29 @@ export function storeSuite(backend: StorageBackend) {
         ]);
       });
 
+      test('reads the series analysis needs: every double and instant exactly, the category of the latest point', async ({ store }) => {
+        const instant = (iso: string) => new Date(iso);
+        const points = [
+          { confidence: 0.1 + 0.2, category: 'ui', timestamp: instant('0010-05-01T00:00:00.123Z') },
+          { confidence: 1 / 3, category: 'ui', timestamp: instant('1969-12-31T23:59:59.999Z') },
+          { confidence: 0.8123456789012345, category: 'ui', timestamp: at(1) },
+          { confidence: 1e-7 / 3, category: null, timestamp: at(2) },
+          { confidence: 1, category: 'api', timestamp: instant('9999-12-31T23:59:59.999Z') },
+          { confidence: 0, category: 'ui', timestamp: at(3) },
+        ];
+        await store.recordMeasurements([...points.map((p) => ({ testName: 'a', ...p })), { testName: 'b', confidence: 0.5, timestamp: at(1) }]);
+        const byTime = (read: { points: { timestamp: Date }[] }) => [...read.points].sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime());
+        const [a, ...others] = (await store.seriesOfTests(['zz', 'a'])).map((read) => ({ ...read, points: byTime(read) }));
+        expect(others).toStrictEqual([]);
+        const expected = [...points].sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime()).map(({ confidence, timestamp }) => ({ confidence, timestamp }));
+        expect(a).toStrictEqual({ testName: 'a', category: 'api', points: expected });
+        const since = (await store.seriesOfTests(['a', 'b'], at(2))).map((read) => ({ ...read, points: byTime(read) }));
+        expect(since.sort((x, y) => x.testName.localeCompare(y.testName))).toStrictEqual([
+          { testName: 'a', category: 'api', points: expected.filter((p) => p.timestamp >= at(2)) },
+        ]);
+        expect(await store.seriesOfTests(['b'])).toStrictEqual([{ testName: 'b', category: null, points: [{ confidence: 0.5, timestamp: at(1) }] }]);
+      });
+
       test('fetches by id in the order asked, skipping unknown ids', async ({ store }) => {
         await seed(store);
         const [newest, second] = (await store.listMeasurements({}, { first: 2 })).items;
