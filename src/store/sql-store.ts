@@ -145,7 +145,7 @@ export abstract class SqlStore implements Store {
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
    */
-  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
+  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
   /**
    * Locks the summaries of the tests `which` picks until the transaction ends, before they are
    * summarised afresh. Without it, a batch adding to a summary could commit between the recount's
@@ -510,9 +510,8 @@ export abstract class SqlStore implements Store {
     // 500 rows x 5 columns stays far below either driver's limit on bound parameters per statement.
     await this.atomically(async (tx) => {
       for (let i = 0; i < states.length; i += 500) {
-        await tx.db
-          .insert(d)
-          .values(states.slice(i, i + 500))
+        await tx
+          .insertMany(d, states.slice(i, i + 500))
           .onConflictDoUpdate({
             target: d.testName,
             set: replacedColumns(d, ['testName']),
