@@ -1,7 +1,7 @@
 import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
-import { analyzeTest, inTimeOrder, type DriftAnalysisResult } from '../drift/analyze.js';
-import { foldPoints, initialDetectorState, parseDetectorState, unfoldedPoints, type DetectorState } from '../drift/sequential.js';
+import type { DriftAnalysisResult } from '../drift/analyze.js';
+import { analyzeTests } from '../drift/analyze-tests.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
 import {
   severityRank,
@@ -69,42 +69,8 @@ export class StoreDriftService implements DriftService {
     const now = this.clock();
     const [series, kept] = await Promise.all([this.store.seriesOfTests([testName], this.since(now)), this.store.detectorStates([testName])]);
     // Continues the kept state without saving it, so a preview answers what the next analysis would.
-    const { results } = this.analyzeRows([testName], series, kept, now);
+    const { results } = analyzeTests({ names: [testName], series, kept, now }, this.settings);
     return results[0] ? toNewAnalysis(results[0]) : null;
-  }
-
-  /**
-   * One analysis per named test that has points, in the order of the names. Each test's detector
-   * state continues from the kept one with only the points after its last; without a usable kept
-   * state (a new test, another engine version or other detection settings) it is rebuilt from the
-   * rows. A measurement older than the state's last point (it arrived late) counts in the windows
-   * that grade the severity but cannot enter the fold, which only runs forwards: it is left out of
-   * the detector until the state is rebuilt.
-   */
-  private analyzeRows(
-    names: readonly string[],
-    series: TestSeriesRead[],
-    kept: DetectorStateRow[],
-    now: Date,
-  ): { results: DriftAnalysisResult[]; states: DetectorStateRow[] } {
-    const byTest = new Map(series.map((read) => [read.testName, read]));
-    const keptByTest = new Map(kept.map((row) => [row.testName, row]));
-    const results: DriftAnalysisResult[] = [];
-    const states: DetectorStateRow[] = [];
-    const detection = this.settings.detection;
-    for (const name of names) {
-      const read = byTest.get(name);
-      if (read === undefined) continue;
-      const ordered = inTimeOrder(read.points);
-      const stored = keptByTest.get(name);
-      const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
-      const state = foldPoints(from, unfoldedPoints(from, ordered), detection);
-      results.push(analyzeTest({ testName: name, category: read.category, points: ordered }, this.settings, now, state));
-      if (state !== from || stored === undefined) {
-        states.push({ testName: name, state, pointsSeen: state.seen, lastTimestamp: state.lastAt === null ? null : new Date(state.lastAt), updatedAt: now });
-      }
-    }
-    return { results, states };
   }
 
   private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
@@ -149,7 +115,7 @@ export class StoreDriftService implements DriftService {
   }
 
   private async analyzeBatch({ names, marks, series, kept }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
-    const { results: all, states } = this.analyzeRows(names, series, kept, now);
+    const { results: all, states } = analyzeTests({ names, series, kept, now }, this.settings);
     const results = all.filter((r) => request.category === undefined || r.category === request.category);
     // States are saved for every test read, in or out of the category: the fold has advanced either way.
     await this.store.saveDetectorStates(states);
