@@ -34,7 +34,8 @@ export function analyzeTests({ names, series, kept, now }: TestsToAnalyze, setti
   for (const name of names) {
     const read = byTest.get(name);
     if (read === undefined) continue;
-    const ordered = inTimeOrder(read.points);
+    const points = Array.from(read.confidences, (confidence, i) => ({ confidence, timestamp: new Date(read.timestamps[i]!) }));
+    const ordered = inTimeOrder(points);
     const stored = keptByTest.get(name);
     const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
     const state = foldPoints(from, unfoldedPoints(from, ordered), detection);

@@ -1,7 +1,7 @@
 import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
 import type { DriftAnalysisResult } from '../drift/analyze.js';
-import { analyzeTests } from '../drift/analyze-tests.js';
+import { analyzeTests, type TestsAnalysed } from '../drift/analyze-tests.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
 import {
   severityRank,
@@ -16,12 +16,18 @@ import {
 } from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
+import { engineWorker } from './engine-worker.js';
 
 interface BatchRead {
   names: string[];
   marks: AnalysisMark[];
   series: TestSeriesRead[];
   kept: DetectorStateRow[];
+}
+
+interface AnalysedBatch {
+  read: BatchRead;
+  analysed: TestsAnalysed;
 }
 
 /** Tests read and analysed together: one indexed query and one insert per batch. */
@@ -93,18 +99,31 @@ export class StoreDriftService implements DriftService {
     const now = this.clock();
     const analyses: DriftAnalysis[] = [];
     const alerts: DriftAlert[] = [];
-    // The next batch is read while this one is analysed and saved: the database works on one while
-    // the engine works on the other.
-    let current: Promise<BatchRead> | null = null;
+    // Three batches in flight: the database reads the next one while the engine thread analyses
+    // this one and the main thread saves the one before.
+    let reading: Promise<BatchRead> | null = null;
+    let analysing: Promise<AnalysedBatch> | null = null;
+    const step = async (next: Promise<BatchRead> | null) => {
+      const analysed = reading && this.analyzeOnThread(await reading, now);
+      // Awaited in its turn; meanwhile a failure must not count as unhandled.
+      analysed?.catch(() => {});
+      if (analysing) await this.saveBatch(await analysing, request, now, analyses, alerts);
+      reading = next;
+      analysing = analysed;
+    };
     for await (const names of this.testBatches(request)) {
       const next = this.readBatch(names, now);
-      // Awaited in its turn; meanwhile a failure must not count as unhandled.
       next.catch(() => {});
-      if (current) await this.analyzeBatch(await current, request, now, analyses, alerts);
-      current = next;
+      await step(next);
     }
-    if (current) await this.analyzeBatch(await current, request, now, analyses, alerts);
+    await step(null);
+    await step(null);
     return { analyses, alerts };
+  }
+
+  private async analyzeOnThread(read: BatchRead, now: Date): Promise<AnalysedBatch> {
+    const { names, series, kept } = read;
+    return { read, analysed: await engineWorker.analyze({ names, series, kept, now }, this.settings) };
   }
 
   private async readBatch(names: string[], now: Date): Promise<BatchRead> {
@@ -114,8 +133,7 @@ export class StoreDriftService implements DriftService {
     return { names, marks, series, kept };
   }
 
-  private async analyzeBatch({ names, marks, series, kept }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
-    const { results: all, states } = analyzeTests({ names, series, kept, now }, this.settings);
+  private async saveBatch({ read: { marks }, analysed: { results: all, states } }: AnalysedBatch, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
     const results = all.filter((r) => request.category === undefined || r.category === request.category);
     // States are saved for every test read, in or out of the category: the fold has advanced either way.
     await this.store.saveDetectorStates(states);

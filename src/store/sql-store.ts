@@ -240,7 +240,7 @@ export abstract class SqlStore implements Store {
       .from(m)
       .where(this.ofTests(testNames, since))
       .groupBy(m.testName);
-    return rows.map(({ testName, category, points }) => ({ testName, category, points: parsePoints(points) }));
+    return rows.map(({ testName, category, points }) => ({ testName, category, ...parsePoints(points) }));
   }
 
   private ofTests(testNames: readonly string[], since: Date | undefined): SQL | undefined {
@@ -746,11 +746,15 @@ export abstract class SqlStore implements Store {
 }
 
 /** `confidence,epochMs,confidence,epochMs,...` as seriesOfTests aggregates a test's points. */
-function parsePoints(text: string): SeriesPoint[] {
+function parsePoints(text: string): Pick<TestSeriesRead, 'confidences' | 'timestamps'> {
   const fields = text.split(',');
-  const points: SeriesPoint[] = new Array(fields.length / 2);
-  for (let i = 0; i < fields.length; i += 2) points[i / 2] = { confidence: Number(fields[i]), timestamp: new Date(Number(fields[i + 1])) };
-  return points;
+  const confidences = new Float64Array(fields.length / 2);
+  const timestamps = new Float64Array(fields.length / 2);
+  for (let i = 0; i < confidences.length; i++) {
+    confidences[i] = Number(fields[2 * i]);
+    timestamps[i] = Number(fields[2 * i + 1]);
+  }
+  return { confidences, timestamps };
 }
 
 function parseRows<T extends TableName>(table: T, rows: unknown[]): TableRows[T][] {

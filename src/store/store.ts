@@ -33,11 +33,16 @@ export type Measurement = typeof confidenceMeasurements.$inferSelect;
 /** What analysis reads of a measurement. */
 export type SeriesPoint = Pick<Measurement, 'confidence' | 'timestamp'>;
 
-/** What analysis reads of a test: its points, in no particular order, and the category of the latest. */
+/**
+ * What analysis reads of a test: the category of its latest point, and its points, in no particular
+ * order, as two columns (typed arrays pass to another thread as a copy of their bytes).
+ */
 export interface TestSeriesRead {
   testName: string;
   category: string | null;
-  points: SeriesPoint[];
+  confidences: Float64Array;
+  /** Epoch milliseconds, each of the confidence at the same index. */
+  timestamps: Float64Array;
 }
 
 /** A measurement as a caller gives it, by the rules in validation.ts (a timestamp defaults to now). */

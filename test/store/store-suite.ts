@@ -364,16 +364,19 @@ export function storeSuite(backend: StorageBackend) {
           { confidence: 0, category: 'ui', timestamp: at(3) },
         ];
         await store.recordMeasurements([...points.map((p) => ({ testName: 'a', ...p })), { testName: 'b', confidence: 0.5, timestamp: at(1) }]);
-        const byTime = (read: { points: { timestamp: Date }[] }) => [...read.points].sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime());
-        const [a, ...others] = (await store.seriesOfTests(['zz', 'a'])).map((read) => ({ ...read, points: byTime(read) }));
-        expect(others).toStrictEqual([]);
+        // Points in time order, as plain values, to compare.
+        const read = async (names: string[], since?: Date) =>
+          (await store.seriesOfTests(names, since))
+            .map(({ testName, category, confidences, timestamps }) => ({
+              testName,
+              category,
+              points: Array.from(confidences, (confidence, i) => ({ confidence, timestamp: new Date(timestamps[i]!) })).sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime()),
+            }))
+            .sort((x, y) => x.testName.localeCompare(y.testName));
         const expected = [...points].sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime()).map(({ confidence, timestamp }) => ({ confidence, timestamp }));
-        expect(a).toStrictEqual({ testName: 'a', category: 'api', points: expected });
-        const since = (await store.seriesOfTests(['a', 'b'], at(2))).map((read) => ({ ...read, points: byTime(read) }));
-        expect(since.sort((x, y) => x.testName.localeCompare(y.testName))).toStrictEqual([
-          { testName: 'a', category: 'api', points: expected.filter((p) => p.timestamp >= at(2)) },
-        ]);
-        expect(await store.seriesOfTests(['b'])).toStrictEqual([{ testName: 'b', category: null, points: [{ confidence: 0.5, timestamp: at(1) }] }]);
+        expect(await read(['zz', 'a'])).toStrictEqual([{ testName: 'a', category: 'api', points: expected }]);
+        expect(await read(['a', 'b'], at(2))).toStrictEqual([{ testName: 'a', category: 'api', points: expected.filter((p) => p.timestamp >= at(2)) }]);
+        expect(await read(['b'])).toStrictEqual([{ testName: 'b', category: null, points: [{ confidence: 0.5, timestamp: at(1) }] }]);
       });
 
       test('fetches by id in the order asked, skipping unknown ids', async ({ store }) => {
