@@ -31,7 +31,7 @@ interface AnalysedBatch {
 }
 
 /** Tests read and analysed together: one indexed query and one insert per batch. */
-const testsPerBatch = 500;
+const testsPerBatch = 1000;
 
 export function driftSettingsFrom(config: DriftConfig): DriftSettings {
   return {
