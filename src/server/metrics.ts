@@ -135,9 +135,16 @@ export function createMetrics(store: Store, subscribers: () => number): Metrics 
               return alert;
             };
           }
-          if (key === 'withTestLock') {
+          if (key === 'createAlerts') {
+            return async (...args: Parameters<Store['createAlerts']>) => {
+              const alerts = await target.createAlerts(...args);
+              for (const alert of alerts) raised.inc({ severity: alert.severity });
+              return alerts;
+            };
+          }
+          if (key === 'withTestLocks') {
             // Alerts are raised through the locked store: count those too.
-            return <T>(testName: string, work: (locked: Store) => Promise<T>) => target.withTestLock(testName, (locked) => work(instrument(locked)));
+            return <T>(testNames: readonly string[], work: (locked: Store) => Promise<T>) => target.withTestLocks(testNames, (locked) => work(instrument(locked)));
           }
           const value = Reflect.get(target, key, receiver);
           return typeof value === 'function' ? value.bind(target) : value;

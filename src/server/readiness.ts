@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 // succeeds: a balancer that stops sending traffic to an unready instance would never let one come.
 const diskFullHoldMs = 30_000;
 
-const writes = new Set<keyof Store>(['recordMeasurement', 'recordMeasurements', 'saveAnalyses', 'markAnalyzed', 'createAlert', 'acknowledgeAlert', 'cleanup', 'importRows']);
+const writes = new Set<keyof Store>(['recordMeasurement', 'recordMeasurements', 'saveAnalyses', 'markAnalyzed', 'createAlert', 'createAlerts', 'acknowledgeAlert', 'cleanup', 'importRows']);
 
 export interface Readiness {
   /** The store to hand out: it reports how its writes fare. */

@@ -1,7 +1,7 @@
 import type { DriftConfig } from '../config.js';
 import { decideAlert } from '../drift/alert-policy.js';
-import { analyzeTest, inTimeOrder, type DriftAnalysisResult } from '../drift/analyze.js';
-import { foldPoints, initialDetectorState, parseDetectorState, unfoldedPoints, type DetectorState } from '../drift/sequential.js';
+import type { DriftAnalysisResult } from '../drift/analyze.js';
+import { analyzeTests, type TestsAnalysed } from '../drift/analyze-tests.js';
 import { defaultDriftSettings, resolveThresholds, type DriftSettings } from '../drift/settings.js';
 import {
   severityRank,
@@ -9,22 +9,29 @@ import {
   type DetectorStateRow,
   type DriftAlert,
   type DriftAnalysis,
+  type NewDriftAlert,
   type NewDriftAnalysis,
-  type SeriesPoint,
+  type TestSeriesRead,
   type Store,
 } from '../store/store.js';
 import type { AlertBus } from './alert-bus.js';
 import type { AnalyzeOutcome, AnalyzeRequest, DriftService, SeverityThresholds } from './drift-service.js';
+import { engineWorker } from './engine-worker.js';
 
 interface BatchRead {
   names: string[];
   marks: AnalysisMark[];
-  rows: SeriesPoint[];
+  series: TestSeriesRead[];
   kept: DetectorStateRow[];
 }
 
+interface AnalysedBatch {
+  read: BatchRead;
+  analysed: TestsAnalysed;
+}
+
 /** Tests read and analysed together: one indexed query and one insert per batch. */
-const testsPerBatch = 500;
+const testsPerBatch = 1000;
 
 export function driftSettingsFrom(config: DriftConfig): DriftSettings {
   return {
@@ -66,51 +73,10 @@ export class StoreDriftService implements DriftService {
 
   async preview(testName: string): Promise<NewDriftAnalysis | null> {
     const now = this.clock();
-    const [rows, kept] = await Promise.all([this.store.seriesOfTests([testName], this.since(now)), this.store.detectorStates([testName])]);
+    const [series, kept] = await Promise.all([this.store.seriesOfTests([testName], this.since(now)), this.store.detectorStates([testName])]);
     // Continues the kept state without saving it, so a preview answers what the next analysis would.
-    const { results } = this.analyzeRows([testName], rows, kept, now);
+    const { results } = analyzeTests({ names: [testName], series, kept, now }, this.settings);
     return results[0] ? toNewAnalysis(results[0]) : null;
-  }
-
-  /**
-   * One analysis per named test that has points, in the order of the names. Each test's detector
-   * state continues from the kept one with only the points after its last; without a usable kept
-   * state (a new test, another engine version or other detection settings) it is rebuilt from the
-   * rows. A measurement older than the state's last point (it arrived late) counts in the windows
-   * that grade the severity but cannot enter the fold, which only runs forwards: it is left out of
-   * the detector until the state is rebuilt.
-   */
-  private analyzeRows(
-    names: readonly string[],
-    rows: SeriesPoint[],
-    kept: DetectorStateRow[],
-    now: Date,
-  ): { results: DriftAnalysisResult[]; states: DetectorStateRow[] } {
-    const byTest = new Map<string, SeriesPoint[]>();
-    for (const row of rows) {
-      const points = byTest.get(row.testName);
-      if (points === undefined) byTest.set(row.testName, [row]);
-      else points.push(row);
-    }
-    const keptByTest = new Map(kept.map((row) => [row.testName, row]));
-    const results: DriftAnalysisResult[] = [];
-    const states: DetectorStateRow[] = [];
-    const detection = this.settings.detection;
-    for (const name of names) {
-      const points = byTest.get(name);
-      if (points === undefined) continue;
-      const ordered = inTimeOrder(points);
-      // A test's timestamps are unique: its category is the one of its latest point.
-      const latest = ordered[ordered.length - 1]!;
-      const stored = keptByTest.get(name);
-      const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
-      const state = foldPoints(from, unfoldedPoints(from, ordered), detection);
-      results.push(analyzeTest({ testName: name, category: latest.category, points: ordered }, this.settings, now, state));
-      if (state !== from || stored === undefined) {
-        states.push({ testName: name, state, pointsSeen: state.seen, lastTimestamp: state.lastAt === null ? null : new Date(state.lastAt), updatedAt: now });
-      }
-    }
-    return { results, states };
   }
 
   private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
@@ -133,63 +99,82 @@ export class StoreDriftService implements DriftService {
     const now = this.clock();
     const analyses: DriftAnalysis[] = [];
     const alerts: DriftAlert[] = [];
-    // The next batch is read while this one is analysed and saved: the database works on one while
-    // the engine works on the other.
-    let current: Promise<BatchRead> | null = null;
+    // Three batches in flight: the database reads the next one while the engine thread analyses
+    // this one and the main thread saves the one before.
+    let reading: Promise<BatchRead> | null = null;
+    let analysing: Promise<AnalysedBatch> | null = null;
+    const step = async (next: Promise<BatchRead> | null) => {
+      const analysed = reading && this.analyzeOnThread(await reading, now);
+      // Awaited in its turn; meanwhile a failure must not count as unhandled.
+      analysed?.catch(() => {});
+      if (analysing) await this.saveBatch(await analysing, request, now, analyses, alerts);
+      reading = next;
+      analysing = analysed;
+    };
     for await (const names of this.testBatches(request)) {
       const next = this.readBatch(names, now);
-      // Awaited in its turn; meanwhile a failure must not count as unhandled.
       next.catch(() => {});
-      if (current) await this.analyzeBatch(await current, request, now, analyses, alerts);
-      current = next;
+      await step(next);
     }
-    if (current) await this.analyzeBatch(await current, request, now, analyses, alerts);
+    await step(null);
+    await step(null);
     return { analyses, alerts };
+  }
+
+  private async analyzeOnThread(read: BatchRead, now: Date): Promise<AnalysedBatch> {
+    const { names, series, kept } = read;
+    return { read, analysed: await engineWorker.analyze({ names, series, kept, now }, this.settings) };
   }
 
   private async readBatch(names: string[], now: Date): Promise<BatchRead> {
     // Marks are read before the measurements: a write landing meanwhile leaves its test pending for the next pass.
     const marks = await this.store.analysisMarks(names);
-    const [rows, kept] = await Promise.all([this.store.seriesOfTests(names, this.since(now)), this.store.detectorStates(names)]);
-    return { names, marks, rows, kept };
+    const [series, kept] = await Promise.all([this.store.seriesOfTests(names, this.since(now)), this.store.detectorStates(names)]);
+    return { names, marks, series, kept };
   }
 
-  private async analyzeBatch({ names, marks, rows, kept }: BatchRead, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
-    const { results: all, states } = this.analyzeRows(names, rows, kept, now);
+  private async saveBatch({ read: { marks }, analysed: { results: all, states } }: AnalysedBatch, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
     const results = all.filter((r) => request.category === undefined || r.category === request.category);
     // States are saved for every test read, in or out of the category: the fold has advanced either way.
     await this.store.saveDetectorStates(states);
     analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
     const analysed = new Set(results.map((r) => r.testName));
     await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
-    for (const result of results) {
-      const alert = await this.raiseIfDue(result, now);
-      if (alert) alerts.push(alert);
-    }
+    alerts.push(...(await this.raiseDue(results, now)));
   }
 
-  private async raiseIfDue(result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
-    // Below the bar the history cannot matter: spare the lock.
-    if (severityRank(result.severity) < severityRank(this.settings.alertMinSeverity)) return null;
-    // Read the history and write the alert under the test's lock: two instances analysing the same
-    // test at once would otherwise both see "no alert yet" and both raise one.
-    const alert = await this.store.withTestLock(result.testName, (locked) => this.decideAndRaise(locked, result, now));
+  /** Raises the alerts the policy calls for among a batch's results, in one transaction. */
+  private async raiseDue(results: DriftAnalysisResult[], now: Date): Promise<DriftAlert[]> {
+    // Below the bar the history cannot matter: spare the locks.
+    const due = results.filter((result) => severityRank(result.severity) >= severityRank(this.settings.alertMinSeverity));
+    if (due.length === 0) return [];
+    // Read the histories and write the alerts under the tests' locks: two instances analysing the
+    // same test at once would otherwise both see "no alert yet" and both raise one.
+    const raised = await this.store.withTestLocks(
+      due.map((result) => result.testName),
+      (locked) => this.decideAndRaise(locked, due, now),
+    );
     // Published once committed, so subscribers never hear of an alert that was rolled back.
-    if (alert) this.alerts.publish(alert);
-    return alert;
+    for (const alert of raised) this.alerts.publish(alert);
+    return raised;
   }
 
-  private async decideAndRaise(store: Store, result: DriftAnalysisResult, now: Date): Promise<DriftAlert | null> {
-    const decision = decideAlert(result, await store.alertHistory(result.testName), this.settings);
-    if (!decision.raise) return null;
-    return store.createAlert({
-      testName: result.testName,
-      category: result.category,
-      severity: result.severity,
-      driftPercentage: result.driftPercentage,
-      message: decision.message,
-      recommendations: result.recommendations,
-      createdAt: now,
-    });
+  private async decideAndRaise(store: Store, due: DriftAnalysisResult[], now: Date): Promise<DriftAlert[]> {
+    const histories = await store.alertHistories(due.map((result) => result.testName));
+    const alerts: NewDriftAlert[] = [];
+    for (const result of due) {
+      const decision = decideAlert(result, histories.get(result.testName)!, this.settings);
+      if (!decision.raise) continue;
+      alerts.push({
+        testName: result.testName,
+        category: result.category,
+        severity: result.severity,
+        driftPercentage: result.driftPercentage,
+        message: decision.message,
+        recommendations: result.recommendations,
+        createdAt: now,
+      });
+    }
+    return store.createAlerts(alerts);
   }
 }

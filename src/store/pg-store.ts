@@ -143,7 +143,12 @@ export class PgStore extends SqlStore {
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
-  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+  protected epochMsOf(timestamp: Column): SQL<number> {
+    // extract() is exact (numeric); a double's epoch seconds would misplace instants far from 1970.
+    return sql<number>`floor(extract(epoch from ${timestamp}) * 1000)`;
+  }
+
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).select(unnestRows(table, rows));
   }
 
@@ -169,8 +174,9 @@ export class PgStore extends SqlStore {
         await this.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`driftwatch.alerts.${this.schema}`}))`);
       },
       // Sent when this transaction commits, to every instance listening, whichever process raised it.
-      after: async (id: number) => {
-        await this.db.execute(sql`select pg_notify(${alertChannel(this.schema)}, ${String(id)})`);
+      // One for the whole insert: a listener reads every alert after the last it delivered anyway.
+      after: async (lastId: number) => {
+        await this.db.execute(sql`select pg_notify(${alertChannel(this.schema)}, ${String(lastId)})`);
       },
     };
   }
@@ -257,9 +263,14 @@ export class PgStore extends SqlStore {
     });
   }
 
-  withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
+  withTestLocks<T>(testNames: readonly string[], work: (locked: Store) => Promise<T>): Promise<T> {
+    const keys = [...new Set(testNames)].map((name) => `driftwatch.test.${this.schema}.${name}`);
     return this.atomically(async (tx) => {
-      await tx.db.execute(sql`select pg_advisory_xact_lock(hashtext(${`driftwatch.test.${this.schema}.${testName}`}))`);
+      // In the order of the lock keys themselves, not of the names: two names may hash alike, and
+      // only one order of the keys every caller follows rules out two callers waiting in a circle.
+      await tx.db.execute(
+        sql`select pg_advisory_xact_lock(key) from (select distinct hashtext(name) as key from unnest(${sql.param(keys)}::text[]) as name order by key) as keys`,
+      );
       return work(tx);
     });
   }

@@ -51,6 +51,7 @@ import type {
   TableRows,
   TestFilter,
   TestNameFilter,
+  TestSeriesRead,
   TimeCursor,
   TrackedTest,
 } from './store.js';
@@ -138,11 +139,13 @@ export abstract class SqlStore implements Store {
   protected abstract upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]>;
   /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
   protected abstract hourOfColumn(timestamp: Column | SQL): SQL<Date>;
+  /** A timestamp column as whole epoch milliseconds, floored as a Date reads the column (finer digits dropped). */
+  protected abstract epochMsOf(timestamp: Column): SQL<number>;
   /**
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
    */
-  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
+  protected abstract insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T>;
   /**
    * Locks the summaries of the tests `which` picks until the transaction ends, before they are
    * summarised afresh. Without it, a batch adding to a summary could commit between the recount's
@@ -153,13 +156,13 @@ export abstract class SqlStore implements Store {
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
   protected abstract changedRows(result: unknown): number;
-  /** Called inside createAlert's transaction before the id is drawn and after the row is in. */
-  protected abstract aroundAlertInsert(): { before(): Promise<void>; after(id: number): Promise<void> };
+  /** Called inside createAlerts' transaction before the ids are drawn and after the rows are in, with the last id. */
+  protected abstract aroundAlertInsert(): { before(): Promise<void>; after(lastId: number): Promise<void> };
   abstract importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   abstract databaseSizeBytes(): Promise<number>;
   abstract vacuum(): Promise<void>;
   abstract maintainStorage(now: Date): Promise<string[]>;
-  abstract withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T>;
+  abstract withTestLocks<T>(testNames: readonly string[], work: (locked: Store) => Promise<T>): Promise<T>;
   abstract ping(): Promise<void>;
   abstract poolStats(): { total: number; idle: number; waiting: number } | null;
   abstract close(): Promise<void>;
@@ -215,13 +218,30 @@ export abstract class SqlStore implements Store {
     return this.db.select().from(m).where(this.ofTests(testNames, since)).orderBy(asc(m.testName), asc(m.timestamp), asc(m.id));
   }
 
-  async seriesOfTests(testNames: readonly string[], since?: Date): Promise<SeriesPoint[]> {
+  async seriesOfTests(testNames: readonly string[], since?: Date): Promise<TestSeriesRead[]> {
     if (testNames.length === 0) return [];
     const { confidenceMeasurements: m } = this.tables;
-    return this.db
-      .select({ testName: m.testName, category: m.category, confidence: m.confidence, timestamp: m.timestamp })
+    const latest = alias(m, 'latest');
+    const latestCategory = this.db
+      .select({ category: latest.category })
+      .from(latest)
+      .where(and(eq(latest.testName, m.testName), measurementConditions(latest, { since })))
+      .orderBy(desc(latest.timestamp))
+      .limit(1);
+    // A row per test rather than per measurement: decoding a million rows cost the pass more than
+    // the database spends joining their values. One aggregate carries each value beside its instant,
+    // so the two cannot fall out of step; both dialects write a double's text so that it reads back
+    // as the same double, and the instant as whole epoch milliseconds.
+    const rows = await this.db
+      .select({
+        testName: m.testName,
+        category: sql<string | null>`(${latestCategory})`,
+        points: sql<string>`string_agg(cast(${m.confidence} as text) || ',' || cast(${this.epochMsOf(m.timestamp)} as text), ',')`,
+      })
       .from(m)
-      .where(this.ofTests(testNames, since));
+      .where(this.ofTests(testNames, since))
+      .groupBy(m.testName);
+    return rows.map(({ testName, category, points }) => ({ testName, category, ...parsePoints(points) }));
   }
 
   private ofTests(testNames: readonly string[], since: Date | undefined): SQL | undefined {
@@ -366,13 +386,20 @@ export abstract class SqlStore implements Store {
   async latestAnalyses(testNames: readonly string[]): Promise<DriftAnalysis[]> {
     if (testNames.length === 0) return [];
     const { driftAnalysis: a } = this.tables;
-    const newer = alias(a, 'newer');
-    // One index probe per name asked for, whatever the planner believes of the table: right after a
-    // pass stored 100,000 analyses, its statistics are stale and a plan from the table's side read it all.
-    const names = sql.join([...new Set(testNames)].map((name) => sql`(${name})`), sql`, `);
-    const newestIds = sql`select (select ${newer.id} from ${a} ${newer} where ${newer.testName} = names.column1 order by ${newer.analyzedAt} desc, ${newer.id} desc limit 1) from (values ${names}) as names`;
-    const rows = await this.db.select().from(a).where(sql`${a.id} in (${newestIds})`);
+    const rows = await this.db.select().from(a).where(sql`${a.id} in (${this.newestIds(a, testNames)})`);
     return rows.map(toAnalysis);
+  }
+
+  /**
+   * The id of each named test's newest analysis or alert (by its time, then id). One index probe per
+   * name asked for, whatever the planner believes of the table: right after a pass stored 100,000
+   * analyses, its statistics are stale and a plan from the table's side read it all.
+   */
+  private newestIds(table: Tables['driftAnalysis'] | Tables['driftAlerts'], testNames: readonly string[]): SQL {
+    const newer = alias(table, 'newer');
+    const newerTime = 'analyzedAt' in newer ? newer.analyzedAt : newer.createdAt;
+    const names = sql.join([...new Set(testNames)].map((name) => sql`(${name})`), sql`, `);
+    return sql`select (select ${newer.id} from ${table} ${newer} where ${newer.testName} = names.column1 order by ${newerTime} desc, ${newer.id} desc limit 1) from (values ${names}) as names`;
   }
 
   listAnalyses(filter: AnalysisFilter, request: PageRequest<TimeCursor>): Promise<Page<DriftAnalysis>> {
@@ -387,13 +414,25 @@ export abstract class SqlStore implements Store {
   // ---- alerts ----
 
   async createAlert(alert: NewDriftAlert): Promise<DriftAlert> {
+    const [created] = await this.createAlerts([alert]);
+    return created!;
+  }
+
+  async createAlerts(alerts: readonly NewDriftAlert[]): Promise<DriftAlert[]> {
+    if (alerts.length === 0) return [];
     const { driftAlerts: al } = this.tables;
     return this.atomically(async (tx) => {
       const hooks = tx.aroundAlertInsert();
       await hooks.before();
-      const [row] = await tx.db.insert(al).values(alert).returning();
-      await hooks.after(row!.id);
-      return toAlert(row!);
+      const rows = [];
+      // 500 rows x 11 columns stays below either driver's limit on bound parameters per statement.
+      for (let i = 0; i < alerts.length; i += 500) {
+        rows.push(...(await tx.insertMany(al, alerts.slice(i, i + 500)).returning()));
+      }
+      // Ids are drawn row by row in the order given; RETURNING promises no order of its own.
+      rows.sort((x, y) => x.id - y.id);
+      await hooks.after(rows[rows.length - 1]!.id);
+      return rows.map(toAlert);
     });
   }
 
@@ -428,19 +467,28 @@ export abstract class SqlStore implements Store {
   }
 
   async alertHistory(testName: string): Promise<AlertHistory> {
+    return (await this.alertHistories([testName])).get(testName)!;
+  }
+
+  async alertHistories(testNames: readonly string[]): Promise<Map<string, AlertHistory>> {
+    const histories = new Map<string, AlertHistory>(testNames.map((name) => [name, { lastAlert: null, severitiesSinceLastAlert: [] }]));
+    if (testNames.length === 0) return histories;
     const { driftAlerts: al, driftAnalysis: a } = this.tables;
-    const [last] = await this.db
-      .select()
-      .from(al)
-      .where(eq(al.testName, testName))
-      .orderBy(desc(al.createdAt), desc(al.id))
-      .limit(1);
-    if (!last) return { lastAlert: null, severitiesSinceLastAlert: [] };
-    const since = await this.db
-      .selectDistinct({ severity: a.severity })
+    const isLast = sql`${al.id} in (${this.newestIds(al, testNames)})`;
+    // Each test's last alert, once with every severity analysed since it (or once with none).
+    const since = this.db
+      .selectDistinct({ testName: a.testName, severity: a.severity })
       .from(a)
-      .where(and(eq(a.testName, testName), gt(a.analyzedAt, last.createdAt)));
-    return { lastAlert: toAlert(last), severitiesSinceLastAlert: since.map((row) => parseSeverity(row.severity)) };
+      .innerJoin(al, and(eq(a.testName, al.testName), gt(a.analyzedAt, al.createdAt)))
+      .where(isLast)
+      .as('since');
+    const rows = await this.db.select({ alert: al, severity: since.severity }).from(al).leftJoin(since, eq(since.testName, al.testName)).where(isLast);
+    for (const { alert, severity } of rows) {
+      const history = histories.get(alert.testName)!;
+      history.lastAlert ??= toAlert(alert);
+      if (severity !== null) history.severitiesSinceLastAlert.push(parseSeverity(severity));
+    }
+    return histories;
   }
 
   async alertsAfter(afterId: number, limit: number): Promise<DriftAlert[]> {
@@ -463,9 +511,8 @@ export abstract class SqlStore implements Store {
     // 500 rows x 5 columns stays far below either driver's limit on bound parameters per statement.
     await this.atomically(async (tx) => {
       for (let i = 0; i < states.length; i += 500) {
-        await tx.db
-          .insert(d)
-          .values(states.slice(i, i + 500))
+        await tx
+          .insertMany(d, states.slice(i, i + 500))
           .onConflictDoUpdate({
             target: d.testName,
             set: replacedColumns(d, ['testName']),
@@ -748,6 +795,18 @@ export abstract class SqlStore implements Store {
   async countRows(table: TableName): Promise<number> {
     return this.db.$count(this.tableOf(table));
   }
+}
+
+/** `confidence,epochMs,confidence,epochMs,...` as seriesOfTests aggregates a test's points. */
+function parsePoints(text: string): Pick<TestSeriesRead, 'confidences' | 'timestamps'> {
+  const fields = text.split(',');
+  const confidences = new Float64Array(fields.length / 2);
+  const timestamps = new Float64Array(fields.length / 2);
+  for (let i = 0; i < confidences.length; i++) {
+    confidences[i] = Number(fields[2 * i]);
+    timestamps[i] = Number(fields[2 * i + 1]);
+  }
+  return { confidences, timestamps };
 }
 
 function parseRows<T extends TableName>(table: T, rows: unknown[]): TableRows[T][] {

@@ -77,7 +77,12 @@ export class SqliteStore extends SqlStore {
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
 
-  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
+  protected epochMsOf(timestamp: Column): SQL<number> {
+    // Stored as epoch milliseconds already.
+    return sql<number>`${timestamp}`;
+  }
+
+  protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).values(rows as never);
   }
 
@@ -134,7 +139,7 @@ export class SqliteStore extends SqlStore {
     return [];
   }
 
-  withTestLock<T>(_testName: string, work: (locked: Store) => Promise<T>): Promise<T> {
+  withTestLocks<T>(_testNames: readonly string[], work: (locked: Store) => Promise<T>): Promise<T> {
     // The file's write lock is coarser than one test's, and it holds across processes.
     return this.atomically((tx) => work(tx));
   }

@@ -31,7 +31,19 @@ export const defaultPageSize = 50;
 export type Measurement = typeof confidenceMeasurements.$inferSelect;
 
 /** What analysis reads of a measurement. */
-export type SeriesPoint = Pick<Measurement, 'testName' | 'category' | 'confidence' | 'timestamp'>;
+export type SeriesPoint = Pick<Measurement, 'confidence' | 'timestamp'>;
+
+/**
+ * What analysis reads of a test: the category of its latest point, and its points, in no particular
+ * order, as two columns (typed arrays pass to another thread as a copy of their bytes).
+ */
+export interface TestSeriesRead {
+  testName: string;
+  category: string | null;
+  confidences: Float64Array;
+  /** Epoch milliseconds, each of the confidence at the same index. */
+  timestamps: Float64Array;
+}
 
 /** A measurement as a caller gives it, by the rules in validation.ts (a timestamp defaults to now). */
 export type NewMeasurement = z.input<typeof newMeasurementSchema>;
@@ -245,10 +257,11 @@ export interface Store {
    */
   measurementsOfTests(testNames: readonly string[], since?: Date): Promise<Measurement[]>;
   /**
-   * As measurementsOfTests, with only the columns analysis reads, in no particular order: a full
-   * pass reads every measurement, and sorting them by name in the database cost more than the read.
+   * As measurementsOfTests, with only what analysis reads, one entry per named test that has
+   * measurements (in no particular order, nor are its points): a full pass reads every measurement,
+   * and sorting them by name in the database cost more than the read.
    */
-  seriesOfTests(testNames: readonly string[], since?: Date): Promise<SeriesPoint[]>;
+  seriesOfTests(testNames: readonly string[], since?: Date): Promise<TestSeriesRead[]>;
 
   listTests(filter: TestFilter, page: { first: number; after?: string | undefined }): Promise<Page<TrackedTest>>;
   countTests(filter: TestFilter): Promise<number>;
@@ -267,12 +280,16 @@ export interface Store {
   countAnalyses(filter: AnalysisFilter): Promise<number>;
 
   createAlert(alert: NewDriftAlert): Promise<DriftAlert>;
+  /** Inserts the alerts in one transaction, in the order given, so their ids ascend in it. */
+  createAlerts(alerts: readonly NewDriftAlert[]): Promise<DriftAlert[]>;
   getAlerts(ids: readonly number[]): Promise<DriftAlert[]>;
   listAlerts(filter: AlertFilter, page: PageRequest<TimeCursor>): Promise<Page<DriftAlert>>;
   countAlerts(filter: AlertFilter): Promise<number>;
   /** The first acknowledgement wins; a second one reports the first. */
   acknowledgeAlert(id: number, by: string | null, at: Date): Promise<AcknowledgeResult>;
   alertHistory(testName: string): Promise<AlertHistory>;
+  /** The alert histories of the named tests in one read: one entry per name, empty for a test never alerted on. */
+  alertHistories(testNames: readonly string[]): Promise<Map<string, AlertHistory>>;
 
   /** The kept detector states of the named tests (tests without one are left out). */
   detectorStates(testNames: readonly string[]): Promise<DetectorStateRow[]>;
@@ -302,13 +319,15 @@ export interface Store {
   countRows(table: TableName): Promise<number>;
 
   /**
-   * Runs `work` while holding a lock on the test that every instance sharing the database respects,
-   * so two instances deciding on the same test's alert take turns instead of both raising one.
-   * `work` gets the store to use meanwhile: on PostgreSQL it runs on the connection holding the
-   * lock, in the lock's transaction, so the locked work never waits for a second connection from
-   * the pool (with a pool of one that would wait forever) and commits or rolls back as one.
+   * Runs `work` while holding a lock on each of the tests that every instance sharing the database
+   * respects, so two instances deciding on the same test's alert take turns instead of both raising
+   * one. The locks are taken in one fixed order whatever order the names come in, so two callers
+   * locking overlapping sets never wait on each other in a circle. `work` gets the store to use
+   * meanwhile: on PostgreSQL it runs on the connection holding the locks, in the locks' transaction,
+   * so the locked work never waits for a second connection from the pool (with a pool of one that
+   * would wait forever) and commits or rolls back as one.
    */
-  withTestLock<T>(testName: string, work: (locked: Store) => Promise<T>): Promise<T>;
+  withTestLocks<T>(testNames: readonly string[], work: (locked: Store) => Promise<T>): Promise<T>;
 
   /**
    * Asks the database to answer, on a connection kept for this on PostgreSQL, so readiness is not

@@ -353,6 +353,32 @@ export function storeSuite(backend: StorageBackend) {
         ]);
       });
 
+      test('reads the series analysis needs: every double and instant exactly, the category of the latest point', async ({ store }) => {
+        const instant = (iso: string) => new Date(iso);
+        const points = [
+          { confidence: 0.1 + 0.2, category: 'ui', timestamp: instant('0010-05-01T00:00:00.123Z') },
+          { confidence: 1 / 3, category: 'ui', timestamp: instant('1969-12-31T23:59:59.999Z') },
+          { confidence: 0.8123456789012345, category: 'ui', timestamp: at(1) },
+          { confidence: 1e-7 / 3, category: null, timestamp: at(2) },
+          { confidence: 1, category: 'api', timestamp: instant('9999-12-31T23:59:59.999Z') },
+          { confidence: 0, category: 'ui', timestamp: at(3) },
+        ];
+        await store.recordMeasurements([...points.map((p) => ({ testName: 'a', ...p })), { testName: 'b', confidence: 0.5, timestamp: at(1) }]);
+        // Points in time order, as plain values, to compare.
+        const read = async (names: string[], since?: Date) =>
+          (await store.seriesOfTests(names, since))
+            .map(({ testName, category, confidences, timestamps }) => ({
+              testName,
+              category,
+              points: Array.from(confidences, (confidence, i) => ({ confidence, timestamp: new Date(timestamps[i]!) })).sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime()),
+            }))
+            .sort((x, y) => x.testName.localeCompare(y.testName));
+        const expected = [...points].sort((x, y) => x.timestamp.getTime() - y.timestamp.getTime()).map(({ confidence, timestamp }) => ({ confidence, timestamp }));
+        expect(await read(['zz', 'a'])).toStrictEqual([{ testName: 'a', category: 'api', points: expected }]);
+        expect(await read(['a', 'b'], at(2))).toStrictEqual([{ testName: 'a', category: 'api', points: expected.filter((p) => p.timestamp >= at(2)) }]);
+        expect(await read(['b'])).toStrictEqual([{ testName: 'b', category: null, points: [{ confidence: 0.5, timestamp: at(1) }] }]);
+      });
+
       test('fetches by id in the order asked, skipping unknown ids', async ({ store }) => {
         await seed(store);
         const [newest, second] = (await store.listMeasurements({}, { first: 2 })).items;
@@ -530,6 +556,38 @@ export function storeSuite(backend: StorageBackend) {
         const history = await store.alertHistory('a');
         expect(history.lastAlert).toStrictEqual(last);
         expect([...history.severitiesSinceLastAlert].sort()).toStrictEqual(['LOW', 'NONE'] satisfies Severity[]);
+      });
+
+      test('tells the histories of many tests in one read, an empty one for a test never alerted on', async ({ store }) => {
+        await store.createAlerts([alert('a', { severity: 'MEDIUM', createdAt: at(10) }), alert('b', { severity: 'LOW', createdAt: at(10) })]);
+        const [lastA, lastB] = await store.createAlerts([alert('a', { severity: 'HIGH', createdAt: at(20) }), alert('b', { severity: 'HIGH', createdAt: at(20) })]);
+        await store.saveAnalyses([
+          analysis('a', { severity: 'NONE', analyzedAt: at(30) }),
+          analysis('a', { severity: 'NONE', analyzedAt: at(31) }),
+          analysis('a', { severity: 'LOW', analyzedAt: at(40) }),
+          analysis('b', { severity: 'MEDIUM', analyzedAt: at(15) }),
+        ]);
+        const histories = await store.alertHistories(['b', 'never', 'a']);
+        expect([...histories.keys()].sort()).toStrictEqual(['a', 'b', 'never']);
+        expect(histories.get('a')!.lastAlert).toStrictEqual(lastA);
+        expect([...histories.get('a')!.severitiesSinceLastAlert].sort()).toStrictEqual(['LOW', 'NONE'] satisfies Severity[]);
+        expect(histories.get('b')).toStrictEqual({ lastAlert: lastB, severitiesSinceLastAlert: [] });
+        expect(histories.get('never')).toStrictEqual({ lastAlert: null, severitiesSinceLastAlert: [] });
+      });
+
+      test('creates many alerts in one insert, ids ascending in the order given', async ({ store }) => {
+        const created = await store.createAlerts([alert('z'), alert('a'), alert('m')]);
+        expect(created.map((a) => a.testName)).toStrictEqual(['z', 'a', 'm']);
+        expect(created.map((a) => a.id)).toStrictEqual([...created.map((a) => a.id)].sort((x, y) => x - y));
+        expect(await store.getAlerts(created.map((a) => a.id))).toStrictEqual(created);
+        expect(await store.createAlerts([])).toStrictEqual([]);
+      });
+
+      test('callers locking overlapping sets of tests in opposite orders all get through', async ({ store }) => {
+        const names = Array.from({ length: 40 }, (_, i) => `t${i}`);
+        const sets = [names, [...names].reverse(), names.filter((_, i) => i % 2 === 0).reverse(), names.slice(10, 30)];
+        const done = await Promise.all(sets.map((set, i) => store.withTestLocks(set, async (locked) => (await locked.createAlerts([alert(set[0]!)])).length + i)));
+        expect(done).toStrictEqual([1, 2, 3, 4]);
       });
 
       test('reads alerts after an id in id order', async ({ store }) => {

@@ -1,0 +1,53 @@
+import { Worker } from 'node:worker_threads';
+import type { TestsAnalysed, TestsToAnalyze } from '../drift/analyze-tests.js';
+import type { DriftSettings } from '../drift/settings.js';
+import type { EngineRequest } from './engine-thread.js';
+
+type Reply = { id: number; output: TestsAnalysed } | { id: number; error: unknown };
+
+/**
+ * The engine on a second thread, so a full pass folds one batch while the main thread saves the
+ * previous one and the database reads the next. One thread per process, started at first use;
+ * it never keeps the process alive, and one that dies is replaced at the next batch.
+ */
+export class EngineWorker {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (output: TestsAnalysed) => void; reject: (error: unknown) => void }>();
+
+  analyze(input: TestsToAnalyze, settings: DriftSettings): Promise<TestsAnalysed> {
+    const worker = this.started();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, input, settings } satisfies EngineRequest);
+    });
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url));
+    worker.unref();
+    worker.on('message', ({ id, ...reply }: Reply) => {
+      const waiting = this.pending.get(id);
+      this.pending.delete(id);
+      // Idle between passes: an unreferenced thread lets the process end.
+      if (this.pending.size === 0) worker.unref();
+      if ('output' in reply) waiting?.resolve(reply.output);
+      else waiting?.reject(reply.error);
+    });
+    const fail = (error: unknown) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the engine thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/** The one engine thread of this process. */
+export const engineWorker = new EngineWorker();
