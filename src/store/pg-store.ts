@@ -231,10 +231,18 @@ export class PgStore extends SqlStore {
   }
 
   async maintainStorage(now: Date): Promise<string[]> {
-    return this.atomically(async (tx) => {
-      const { layout } = await readPartitioning(tx.db);
-      return layout === 'off' ? [] : ensurePartitions(tx.db, layout, now);
-    });
+    const made: string[] = [];
+    // A partition a transaction: moving a period's waiting rows out of the default partition locks
+    // it until commit, so the lock ends with each period rather than with the last.
+    for (;;) {
+      const one = await this.atomically(async (tx) => {
+        await tx.allowLongStatements();
+        const { layout } = await readPartitioning(tx.db);
+        return layout === 'off' ? [] : ensurePartitions(tx.db, layout, now, 1);
+      });
+      if (one.length === 0) return made;
+      made.push(...one);
+    }
   }
 
   async databaseSizeBytes(): Promise<number> {

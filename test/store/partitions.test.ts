@@ -64,6 +64,14 @@ describe('measurements partitioned on postgres', () => {
     // The identity stands past the highest id left: deleted ids are never handed out again.
     const last = await plain.recordMeasurement({ testName: 'gone', confidence: 0.3, timestamp: new Date('0001-01-01T00:00:00Z') });
     expect((await plain.cleanup({ measurementsDays: 36_500, analysisDays: 1, alertsDays: 1 }, new Date('1200-01-01T00:00:00Z'))).measurements).toBe(1);
+    // A read-only role for Grafana and a comment: a table made anew must keep them.
+    const reader = `reader_${Math.random().toString(36).slice(2, 10)}`;
+    for (const statement of [`create role ${reader}`, `grant select on confidence_measurements to ${reader}`, `comment on table confidence_measurements is 'raw runs'`]) {
+      await readRaw(database.config, statement);
+    }
+    const settings = `select relacl::text[] as acl, pg_get_userbyid(relowner) as owner, obj_description(oid, 'pg_class') as comment from pg_class where oid = 'confidence_measurements'::regclass`;
+    const [grantedBefore] = await readRaw(database.config, settings);
+    expect(grantedBefore!.acl).toEqual(expect.arrayContaining([`${reader}=r/${grantedBefore!.owner}`]));
     const before = await rowsInIdOrder(database.config);
     const plainLayout = await layoutOf(database.config);
     expect(plainLayout).toMatchObject({ relkind: 'r', key: 'PRIMARY KEY (id)' });
@@ -87,6 +95,7 @@ describe('measurements partitioned on postgres', () => {
     // The current month and the two after it exist before anything is written to them.
     expect(Object.keys(partitions)).toEqual(expect.arrayContaining([monthOf(now), monthOf(now, 1), monthOf(now, 2)]));
 
+    expect(await readRaw(database.config, settings)).toStrictEqual([grantedBefore]);
     const again = await runCli(['migrate', '--partition', 'month'], env);
     expect(again.stdout).toMatch(/\nalready partitioned by month:/);
 
@@ -105,6 +114,9 @@ describe('measurements partitioned on postgres', () => {
     expect(await layoutOf(database.config)).toStrictEqual(plainLayout);
     expect(await partitionRows(database.config)).toStrictEqual({});
     expect((await rowsInIdOrder(database.config)).length).toBe(6);
+    expect(await readRaw(database.config, settings)).toStrictEqual([grantedBefore]);
+    await readRaw(database.config, `drop owned by ${reader}`);
+    await readRaw(database.config, `drop role ${reader}`);
   });
 
   it('makes an empty table partitioned on start, and refuses to convert a filled one unasked', async () => {
@@ -150,10 +162,10 @@ describe('measurements partitioned on postgres', () => {
     // A start makes the partitions of rows waiting in the default partition too (from ten years back).
     const other = await open(database.config);
     expect(await partitionRows(database.config)).toMatchObject({ confidence_measurements_default: 0, [`confidence_measurements_${year}_04`]: 1 });
-    // Two instances at once take turns: one makes the partitions, the other finds them made.
+    // Two instances at once take turns, a partition each turn: between them each partition is made once.
     const later = new Date(`${year}-06-15T00:00:00Z`);
     const made = await Promise.all([store.maintainStorage(later), other.maintainStorage(later)]);
-    expect(made.map((names) => names.length).sort()).toStrictEqual([0, 3]);
+    expect(made.flat().sort()).toStrictEqual([6, 7, 8].map((month) => `confidence_measurements_${year}_0${month}`));
     expect((await partitionRows(database.config))[`confidence_measurements_${year}_06`]).toBe(0);
   });
 

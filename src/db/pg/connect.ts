@@ -44,7 +44,8 @@ export async function connectPg(options: PgConnectionOptions): Promise<PgDatabas
     connectionString: options.url,
     min: options.pool.min,
     max: options.pool.max,
-    options: `-c search_path=${schemaName}`,
+    // ISO dates in UTC whatever the database's defaults: partition bounds are read back from their text.
+    options: `-c search_path=${schemaName} -c DateStyle=ISO -c TimeZone=UTC`,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'driftwatch',
@@ -125,6 +126,8 @@ async function migratePg(db: PgDatabase, schemaName: string, partition: Measurem
 async function settlePartitioning(db: NodePgDatabase, schemaName: string, wanted: MeasurementsLayout | undefined, now: Date): Promise<void> {
   const { layout } = await readPartitioning(db);
   if (wanted !== undefined && wanted !== layout) {
+    // Locked before it is found empty, so a running server cannot write between the look and the conversion.
+    await db.execute(sql`lock table ${sql.identifier(measurementsTable)} in access exclusive mode`);
     const empty = (await db.execute(sql`select 1 from ${sql.identifier(measurementsTable)} limit 1`)).rows.length === 0;
     if (!empty) {
       throw new Error(

@@ -41,7 +41,7 @@ export async function readPartitioning(db: Database): Promise<MeasurementsPartit
   const found = await db.execute<{ name: string; from_ms: string; to_ms: string }>(sql`
     select name, extract(epoch from bounds[1]::timestamptz) * 1000 as from_ms, extract(epoch from bounds[2]::timestamptz) * 1000 as to_ms
     from (
-      select c.relname as name, regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''([^'']*)''\\) TO \\(''([^'']*)''\\)') as bounds
+      select c.relname as name, regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM [(]''([^'']*)''[)] TO [(]''([^'']*)''[)]') as bounds
       from pg_inherits i join pg_class c on c.oid = i.inhrelid
       where i.inhparent = ${measurementsTable}::regclass
     ) p
@@ -56,20 +56,27 @@ export async function readPartitioning(db: Database): Promise<MeasurementsPartit
 /**
  * Makes the partitions `periodsToPartition` asks for that are missing: the current period and those
  * ahead of it, and the periods of rows waiting in the default partition (written before their
- * period had a partition, or brought in by an import or copy), whose rows move into them. Runs in
- * the caller's transaction; returns the names of the partitions made.
+ * period had a partition, or brought in by an import or copy), whose rows move into them; at most
+ * `atMost` of them. Runs in the caller's transaction; returns the names of the partitions made.
  */
-export async function ensurePartitions(db: Database, interval: PartitionInterval, now: Date): Promise<string[]> {
-  // Instances doing this at once take turns (the caller's transaction holds the lock), so the second finds the partitions made.
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'driftwatch.partitions.'} || current_schema()))`);
+export async function ensurePartitions(db: Database, interval: PartitionInterval, now: Date, atMost = Infinity): Promise<string[]> {
+  await takePartitionsTurn(db);
   const { partitions } = await readPartitioning(db);
   const existing = new Set(partitions.map((p) => p.from.getTime()));
   const waiting = await periodsWithRows(db, defaultPartition, interval);
+  const missing = periodsToPartition(waiting.map((p) => p.start), now, interval).filter((start) => !existing.has(start.getTime()));
   const made: string[] = [];
-  for (const start of periodsToPartition(waiting.map((p) => p.start), now, interval)) {
-    if (!existing.has(start.getTime())) made.push(await attachPeriod(db, start, interval));
-  }
+  for (const start of missing.slice(0, atMost)) made.push(await attachPeriod(db, start, interval));
   return made;
+}
+
+/**
+ * Whoever adds or drops partitions takes turns, for the rest of its transaction: two instances
+ * find each other's partitions made, and upkeep (the default partition, then the parent) cannot
+ * deadlock against retention (the parent, then the default partition).
+ */
+async function takePartitionsTurn(db: Database): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${'driftwatch.partitions.'} || current_schema()))`);
 }
 
 /**
@@ -99,6 +106,7 @@ async function attachPeriod(db: Database, start: Date, interval: PartitionInterv
 export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<number> {
   const { layout, partitions } = await readPartitioning(db);
   if (layout === 'off') return 0;
+  await takePartitionsTurn(db);
   let dropped = 0;
   for (const partition of partitions.filter((p) => p.to <= cutoff)) {
     const counted = await db.execute<{ n: string }>(sql`select count(*) as n from ${ident(partition.name)}`);
@@ -114,9 +122,9 @@ export interface ConversionProgress {
 }
 
 /**
- * Rebuilds the measurements table in `target`'s layout, keeping every row, id, index and the
- * identity's position: a new table is filled period by period, then takes the old one's name and
- * indexes. The caller runs it in one transaction, so a failure leaves the table as it was; the
+ * Rebuilds the measurements table in `target`'s layout, keeping every row, id, index, the
+ * identity's position, the owner, grants and comment: a new table is filled period by period, then
+ * takes the old one's name, indexes and settings. The caller runs it in one transaction, so a failure leaves the table as it was; the
  * table is locked against every other reader and writer until then. Returns false when the table
  * already had that layout.
  */
@@ -134,6 +142,7 @@ export async function convertMeasurements(
   const indexes = await db.execute<{ indexdef: string }>(sql`
     select indexdef from pg_indexes
     where schemaname = current_schema() and tablename = ${measurementsTable} and indexname <> ${`${measurementsTable}_pkey`}`);
+  const kept = await tableSettings(db);
   await db.execute(sql`alter table ${ident(measurementsTable)} rename to ${ident(old)}`);
   // A partitioned table's default partition keeps its name; the new one's default needs it.
   if (before.layout !== 'off') await db.execute(sql`alter table ${ident(defaultPartition)} rename to ${ident(`${old}_default`)}`);
@@ -175,8 +184,28 @@ export async function convertMeasurements(
   await db.execute(sql`alter table ${ident(measurementsTable)} add constraint ${ident(`${measurementsTable}_pkey`)} primary key ${key}`);
   // A partitioned table's index reads "ON ONLY": made that way it would not reach the partitions.
   for (const { indexdef } of indexes.rows) await db.execute(sql.raw(indexdef.replace(' ON ONLY ', ' ON ')));
+  for (const statement of kept) await db.execute(sql.raw(statement));
   await db.execute(sql`analyze ${ident(measurementsTable)}`);
   return true;
+}
+
+/**
+ * The statements that give the measurements table back its owner, grants (a Grafana role's SELECT)
+ * and comment, which a table made LIKE it does not take over.
+ */
+async function tableSettings(db: Database): Promise<string[]> {
+  const found = await db.execute<{ statement: string }>(sql`
+    select format('alter table %I owner to %I', c.relname, pg_get_userbyid(c.relowner)) as statement
+    from pg_class c where c.oid = ${measurementsTable}::regclass
+    union all
+    select format('grant %s on table %I to %s%s', a.privilege_type, c.relname,
+      case when a.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(a.grantee)) end,
+      case when a.is_grantable then ' with grant option' else '' end)
+    from pg_class c, aclexplode(c.relacl) a where c.oid = ${measurementsTable}::regclass and a.grantee <> c.relowner
+    union all
+    select format('comment on table %I is %L', c.relname, obj_description(c.oid, 'pg_class'))
+    from pg_class c where c.oid = ${measurementsTable}::regclass and obj_description(c.oid, 'pg_class') is not null`);
+  return found.rows.map((row) => row.statement);
 }
 
 /** The periods (of `interval`) that hold rows of `table`, oldest first, with their row counts. */
