@@ -22,7 +22,7 @@ export const migrateCommand = withDatabaseOptions(new Command('migrate'))
     '\nA CrossBridge database is converted once, in one transaction, keeping every row, id and acknowledgement;' +
       '\nrunning migrate again changes nothing. Its SQLite file is first copied to <file>.before-driftwatch.' +
       '\n\n--partition copies every measurement into the new layout in one transaction; the table is locked' +
-      '\nagainst reads and writes until it commits (90 s for 10 million rows on 2 cores). Set DRIFT_PG_PARTITION' +
+      '\nagainst reads and writes until it commits (60-90 s for 10 million rows on 2 cores). Set DRIFT_PG_PARTITION' +
       '\nto the same layout for the servers, so they make the partitions ahead of time.' +
       '\n\nExamples:\n  drift migrate\n  drift migrate --db-path data/drift_tracking.db' +
       '\n  drift migrate --db-backend postgres --db-url postgresql://drift@db:5432/drift --db-schema drift' +
