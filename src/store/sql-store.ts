@@ -587,7 +587,7 @@ export abstract class SqlStore implements Store {
 
   /** Deletes the measurements older than a moment, and what they added to the summaries; the caller holds the transaction. */
   private async deleteMeasurementsBefore(cutoff: Date): Promise<number> {
-    const { testSummaries: ts, hourlyConfidence: h } = this.tables;
+    const { hourlyConfidence: h } = this.tables;
     const deleted = await this.deleteRowsBefore(cutoff);
     if (deleted === 0) return 0;
     await this.db.delete(h).where(lt(h.hour, hourOf(cutoff)));

@@ -99,14 +99,7 @@ async function migratePg(db: PgDatabase, schemaName: string, partition: Measurem
       };
       const before = await journaled();
       await migrate(locked, { migrationsFolder: pgMigrationsFolder, migrationsSchema: schemaName });
-      await locked.execute(sql`begin`);
-      try {
-        await settlePartitioning(locked, schemaName, partition, new Date());
-        await locked.execute(sql`commit`);
-      } catch (error) {
-        await locked.execute(sql`rollback`);
-        throw error;
-      }
+      await inTransaction(locked, () => settlePartitioning(locked, schemaName, partition, new Date()));
       return (await journaled()) - before;
     } finally {
       await locked.execute(sql`select pg_advisory_unlock(${lockKey})`);
@@ -151,20 +144,28 @@ export async function repartitionPg(options: PgConnectionOptions, layout: Measur
   const client = await db.$client.connect();
   try {
     const bound = drizzle({ client, casing: 'snake_case' });
-    await client.query('begin');
-    try {
-      await client.query('set local statement_timeout = 0');
-      await client.query('set local lock_timeout = 0');
+    return await inTransaction(bound, async () => {
+      await bound.execute(sql`set local statement_timeout = 0`);
+      await bound.execute(sql`set local lock_timeout = 0`);
       const changed = await convertMeasurements(bound, layout, new Date(), onProgress);
       if (layout !== 'off') await ensurePartitions(bound, layout, new Date());
-      await client.query('commit');
       return changed;
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    }
+    });
   } finally {
     client.release();
     await db.$client.end();
+  }
+}
+
+/** Runs `work` in a transaction on a database bound to one connection: committed, or rolled back if it throws. */
+async function inTransaction<T>(db: NodePgDatabase, work: () => Promise<T>): Promise<T> {
+  await db.execute(sql`begin`);
+  try {
+    const result = await work();
+    await db.execute(sql`commit`);
+    return result;
+  } catch (error) {
+    await db.execute(sql`rollback`);
+    throw error;
   }
 }

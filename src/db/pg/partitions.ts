@@ -80,8 +80,8 @@ async function takePartitionsTurn(db: Database): Promise<void> {
 }
 
 /**
- * A period's partition, attached to `table`; rows of the period waiting in the default partition
- * move into it first, since the default may not keep rows a range partition now covers.
+ * A period's partition, attached to the measurements table; rows of the period waiting in the
+ * default partition move into it first, since the default may not keep rows a range partition now covers.
  */
 async function attachPeriod(db: Database, start: Date, interval: PartitionInterval): Promise<string> {
   const table = measurementsTable;
@@ -104,9 +104,10 @@ async function attachPeriod(db: Database, start: Date, interval: PartitionInterv
  * caller's to delete.
  */
 export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<number> {
+  // The turn comes first, so the partitions read are those the drops meet.
+  await takePartitionsTurn(db);
   const { layout, partitions } = await readPartitioning(db);
   if (layout === 'off') return 0;
-  await takePartitionsTurn(db);
   let dropped = 0;
   for (const partition of partitions.filter((p) => p.to <= cutoff)) {
     const counted = await db.execute<{ n: string }>(sql`select count(*) as n from ${ident(partition.name)}`);
@@ -124,9 +125,9 @@ export interface ConversionProgress {
 /**
  * Rebuilds the measurements table in `target`'s layout, keeping every row, id, index, the
  * identity's position, the owner, grants and comment: a new table is filled period by period, then
- * takes the old one's name, indexes and settings. The caller runs it in one transaction, so a failure leaves the table as it was; the
- * table is locked against every other reader and writer until then. Returns false when the table
- * already had that layout.
+ * takes the old one's name, indexes and settings. The caller runs it in one transaction, so a
+ * failure leaves the table as it was; the table is locked against every other reader and writer
+ * until then. Returns false when the table already had that layout.
  */
 export async function convertMeasurements(
   db: Database,
@@ -151,7 +152,9 @@ export async function convertMeasurements(
   await db.execute(
     sql`create table ${ident(converting)} (like ${ident(old)} including defaults including constraints including identity including storage)${partitioned ? sql` partition by range ("timestamp")` : sql``}`,
   );
-  const periods = await periodsWithRows(db, old, target === 'off' ? 'month' : target);
+  // Rows are copied a period at a time, months for an unpartitioned target.
+  const copyInterval = target === 'off' ? 'month' : target;
+  const periods = await periodsWithRows(db, old, copyInterval);
   if (partitioned) {
     await db.execute(sql`create table ${ident(defaultPartition)} partition of ${ident(converting)} default`);
     for (const start of periodsToPartition(periods.map((p) => p.start), now, target)) {
@@ -165,7 +168,7 @@ export async function convertMeasurements(
   let copied = 0;
   onProgress({ copied, total });
   for (const { start, rows } of periods) {
-    const end = nextPeriod(start, target === 'off' ? 'month' : target);
+    const end = nextPeriod(start, copyInterval);
     await db.execute(
       sql`insert into ${ident(converting)} select * from ${ident(old)} where "timestamp" >= ${instantLiteral(start)} and "timestamp" < ${instantLiteral(end)}`,
     );
