@@ -37,6 +37,10 @@ export async function benchDatabase(backend: StorageBackend): Promise<BenchDatab
   };
 }
 
+// Flags for the served process's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the
+// server under a bench (NODE_OPTIONS refuses --cpu-prof).
+const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -57,7 +61,7 @@ export async function serve(config: DatabaseConfig, startMs = 10_000): Promise<{
     config.backend === 'sqlite'
       ? { DRIFT_BACKEND: 'sqlite', DRIFT_SQLITE_PATH: config.path }
       : { DRIFT_BACKEND: 'postgres', DRIFT_DB_URL: config.url, POSTGRES_SCHEMA: config.schema };
-  const child = spawn(process.execPath, ['bin/drift.js', 'serve', '--port', String(port)], {
+  const child = spawn(process.execPath, [...serverNodeArgs, 'bin/drift.js', 'serve', '--port', String(port)], {
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -99,8 +99,16 @@ const idle = (): Cusum => ({ s: 0, from: null });
 
 /** The settings a state depends on, as a string a stored state can be checked against. */
 export function detectionKey(settings: DetectionSettings): string {
-  return JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
+  let key = detectionKeys.get(settings);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
+    detectionKeys.set(settings, key);
+  }
+  return key;
 }
+
+// Settings are not changed once made; a pass asks for their key once per test.
+const detectionKeys = new WeakMap<DetectionSettings, string>();
 
 export function initialDetectorState(settings: DetectionSettings): DetectorState {
   return {
@@ -176,9 +184,15 @@ export function bernoulliIncrement(hit: boolean, p0: number, rise: number): numb
 
 /** One CUSUM step: the sum grows by the increment, never below zero; a fresh excursion dates the onset. */
 export function stepCusum(cusum: Cusum, increment: number, at: number): Cusum {
+  const stepped = { ...cusum };
+  stepInPlace(stepped, increment, at);
+  return stepped;
+}
+
+function stepInPlace(cusum: Cusum, increment: number, at: number): void {
   const s = Math.max(0, cusum.s + increment);
-  if (s === 0) return idle();
-  return { s, from: cusum.s === 0 ? at : cusum.from };
+  cusum.from = s === 0 ? null : cusum.s === 0 ? at : cusum.from;
+  cusum.s = s;
 }
 
 // A scale too small to be a scale at all: confidence is reported to a few decimals, and a test that
@@ -245,29 +259,27 @@ function clippedResidual(value: number, b: Pick<Baseline, 'median' | 'scale'>, s
   return clip((value - b.median) / b.scale, settings.clip);
 }
 
-/** Adds one point to the baseline's sums. */
-function absorb(b: Baseline, value: number, settings: DetectionSettings): Baseline {
+/** Adds one point to the baseline's sums, in place. */
+function absorb(b: Baseline, value: number, settings: DetectionSettings): void {
   const psi = clippedResidual(value, b, settings);
   // The band as it stands before this point; the first points of a warm-up have no spread yet.
   const band = { median: b.median, scale: b.scale, spread: b.n > 1 ? estimates(b).spread : 1 };
-  return {
-    ...b,
-    n: b.n + 1,
-    sum: b.sum + value,
-    lows: b.lows + (isLow(value, b.median, settings.lowCut) ? 1 : 0),
-    wild: b.wild + (isWild(value, band, settings) ? 1 : 0),
-    psi: b.psi + psi,
-    psiSquares: b.psiSquares + psi * psi,
-    psiLagged: b.n > 0 ? b.psiLagged + psi * b.previousPsi : 0,
-    previousPsi: psi,
-  };
+  b.lows += isLow(value, b.median, settings.lowCut) ? 1 : 0;
+  b.wild += isWild(value, band, settings) ? 1 : 0;
+  b.psiLagged = b.n > 0 ? b.psiLagged + psi * b.previousPsi : 0;
+  b.n += 1;
+  b.sum += value;
+  b.psi += psi;
+  b.psiSquares += psi * psi;
+  b.previousPsi = psi;
 }
 
 export function learnBaseline(values: readonly number[], settings: DetectionSettings): Baseline {
   const center = median(values);
   const scale = Math.max(robustScale(values), minimumScale, minimumRelativeScale * center);
-  const empty: Baseline = { median: center, scale, n: 0, sum: 0, lows: 0, wild: 0, psi: 0, psiSquares: 0, psiLagged: 0, previousPsi: 0 };
-  return values.reduce((b, v) => absorb(b, v, settings), empty);
+  const baseline: Baseline = { median: center, scale, n: 0, sum: 0, lows: 0, wild: 0, psi: 0, psiSquares: 0, psiLagged: 0, previousPsi: 0 };
+  for (const value of values) absorb(baseline, value, settings);
+  return baseline;
 }
 
 export interface Thresholds {
@@ -293,13 +305,40 @@ export function detectorThresholds(settings: DetectionSettings): Thresholds {
 
 /** Folds one point in. Points must come in time order (unfoldedPoints picks those a kept state lacks). */
 export function foldPoint(state: DetectorState, point: DetectorPoint, settings: DetectionSettings, thresholds = detectorThresholds(settings)): DetectorState {
-  const at = point.timestamp.getTime();
-  const x = point.confidence;
-  const seen = state.seen + 1;
+  const folded = ownCopy(state);
+  foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds);
+  return folded;
+}
+
+/**
+ * A copy sharing nothing that folding changes. A fold over a series copies the state once and then
+ * changes its copy point by point: a fresh state per point cost five times the arithmetic.
+ */
+function ownCopy(state: DetectorState): DetectorState {
+  return {
+    ...state,
+    warmup: [...state.warmup],
+    pending: [...state.pending],
+    baseline: state.baseline === null ? null : { ...state.baseline },
+    slowUp: { ...state.slowUp },
+    slowDown: { ...state.slowDown },
+    fastUp: { ...state.fastUp },
+    fastDown: { ...state.fastDown },
+    low: { ...state.low },
+    spread: { ...state.spread },
+  };
+}
+
+/** Folds the value measured at `at` (epoch ms) into a state this fold owns. */
+function foldInto(state: DetectorState, x: number, at: number, settings: DetectionSettings, thresholds: Thresholds): void {
+  state.seen += 1;
+  state.lastAt = at;
   if (state.baseline === null) {
-    const warmup = [...state.warmup, x];
-    if (warmup.length < settings.warmup) return { ...state, seen, lastAt: at, warmup };
-    return { ...state, seen, lastAt: at, warmup: [], baseline: learnBaseline(warmup, settings) };
+    state.warmup.push(x);
+    if (state.warmup.length < settings.warmup) return;
+    state.baseline = learnBaseline(state.warmup, settings);
+    state.warmup = [];
+    return;
   }
   const b = estimates(state.baseline);
   // Positive autocorrelation makes neighbouring residuals repeat each other: the mean of n of them
@@ -319,34 +358,29 @@ export function foldPoint(state: DetectorState, point: DetectorPoint, settings: 
   // Wild runs of an autocorrelated test come in clusters, each cluster one piece of evidence rather
   // than several: the same (1 + rho) / (1 - rho) discounts them.
   const spreadIncrement = low ? 0 : bernoulliIncrement(isWild(x, b, settings), b.wildShare, settings.shareRise) / widening ** 2;
-  const next: DetectorState = {
-    ...state,
-    seen,
-    lastAt: at,
-    // A low run is the flakiness CUSUM's evidence alone: fed to the mean CUSUMs too, a flaky test's
-    // chance cluster of lows read as a level shift. A real drop past the low cut makes every run low
-    // and is told apart by the analysis (the bulk of the runs moved, not a few).
-    ...(low
-      ? {}
-      : {
-          slowUp: stepCusum(state.slowUp, residual - settings.slowShift, at),
-          slowDown: stepCusum(state.slowDown, -residual - settings.slowShift, at),
-          fastUp: stepCusum(state.fastUp, residual - settings.fastShift, at),
-          fastDown: stepCusum(state.fastDown, -residual - settings.fastShift, at),
-        }),
-    low: stepCusum(state.low, lowIncrement, at),
-    spread: stepCusum(state.spread, spreadIncrement, at),
-  };
-  const alarm = nextAlarm(state.alarm, next, thresholds);
+  // A low run is the flakiness CUSUM's evidence alone: fed to the mean CUSUMs too, a flaky test's
+  // chance cluster of lows read as a level shift. A real drop past the low cut makes every run low
+  // and is told apart by the analysis (the bulk of the runs moved, not a few).
+  if (!low) {
+    stepInPlace(state.slowUp, residual - settings.slowShift, at);
+    stepInPlace(state.slowDown, -residual - settings.slowShift, at);
+    stepInPlace(state.fastUp, residual - settings.fastShift, at);
+    stepInPlace(state.fastDown, -residual - settings.fastShift, at);
+  }
+  stepInPlace(state.low, lowIncrement, at);
+  stepInPlace(state.spread, spreadIncrement, at);
+  state.alarm = nextAlarm(state.alarm, state, thresholds);
   // The baseline learns a run only once `learnDelay` later runs showed no sign of change: learnt at
   // once, the first low runs of a flaky onset raised the baseline's own share of lows and hid the rest.
-  if (alarm !== null) return { ...next, alarm, pending: [] };
-  const pending = [...state.pending, x];
-  if (pending.length <= settings.learnDelay) return { ...next, alarm, pending };
-  const learnt = pending.shift()!;
-  const quiet = watched.every((w) => next[w.key].s < thresholds[w.threshold] / 2);
-  const baseline = quiet && state.baseline.n < settings.baselineLimit ? absorb(state.baseline, learnt, settings) : state.baseline;
-  return { ...next, baseline, alarm, pending };
+  if (state.alarm !== null) {
+    state.pending = [];
+    return;
+  }
+  state.pending.push(x);
+  if (state.pending.length <= settings.learnDelay) return;
+  const learnt = state.pending.shift()!;
+  const quiet = watched.every((w) => state[w.key].s < thresholds[w.threshold] / 2);
+  if (quiet && state.baseline.n < settings.baselineLimit) absorb(state.baseline, learnt, settings);
 }
 
 type Watched = 'slowUp' | 'slowDown' | 'fastUp' | 'fastDown' | 'low' | 'spread';
@@ -380,8 +414,11 @@ function nextAlarm(current: DetectorState['alarm'], state: DetectorState, thresh
 
 /** Folds points in, in the order given (the caller's time order). */
 export function foldPoints(state: DetectorState, points: readonly DetectorPoint[], settings: DetectionSettings): DetectorState {
+  if (points.length === 0) return state;
   const thresholds = detectorThresholds(settings);
-  return points.reduce((folded, point) => foldPoint(folded, point, settings, thresholds), state);
+  const folded = ownCopy(state);
+  for (const point of points) foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds);
+  return folded;
 }
 
 /**

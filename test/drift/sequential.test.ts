@@ -171,6 +171,21 @@ describe('the fold', () => {
     }
   });
 
+  it('leaves the state it continues as it was: a batch folds copies, never the kept states', () => {
+    const random = seededRandom(11);
+    const values = Array.from({ length: 120 }, (_, i) => (i > 70 && random() < 0.4 ? 0.3 : 0.9 + (random() - 0.5) * 0.04));
+    const series = points(values);
+    for (const cut of [10, 45, 80]) {
+      const kept = foldPoints(initialDetectorState(detection), series.slice(0, cut), detection);
+      const before = JSON.stringify(kept);
+      const once = foldPoints(kept, series.slice(cut), detection);
+      expect(JSON.stringify(kept)).toBe(before);
+      expect(foldPoints(kept, series.slice(cut), detection)).toStrictEqual(once);
+      expect(foldPoint(kept, series[cut]!, detection)).toStrictEqual(foldPoints(kept, [series[cut]!], detection));
+      expect(JSON.stringify(kept)).toBe(before);
+    }
+  });
+
   it('a kept state skips the points it folded already', () => {
     const series = points([0.9, 0.8, 0.7]);
     const state = foldPoint(initialDetectorState(detection), series[1]!, detection);
