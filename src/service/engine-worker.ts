@@ -15,8 +15,13 @@ export class EngineWorker {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (output: TestsAnalysed) => void; reject: (error: unknown) => void }>();
 
+  /** Whether the thread is up (or starting): analysis there no longer waits for it to load. */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
   analyze(input: TestsToAnalyze, settings: DriftSettings): Promise<TestsAnalysed> {
-    const worker = this.started();
+    const worker = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -25,7 +30,7 @@ export class EngineWorker {
     });
   }
 
-  private started(): Worker {
+  private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url));
     worker.unref();

@@ -104,7 +104,7 @@ export class StoreDriftService implements DriftService {
     let reading: Promise<BatchRead> | null = null;
     let analysing: Promise<AnalysedBatch> | null = null;
     const step = async (next: Promise<BatchRead> | null) => {
-      const analysed = reading && this.analyzeOnThread(await reading, now);
+      const analysed = reading && this.analyzeBatch(await reading, now, next === null);
       // Awaited in its turn; meanwhile a failure must not count as unhandled.
       analysed?.catch(() => {});
       if (analysing) await this.saveBatch(await analysing, request, now, analyses, alerts);
@@ -121,9 +121,13 @@ export class StoreDriftService implements DriftService {
     return { analyses, alerts };
   }
 
-  private async analyzeOnThread(read: BatchRead, now: Date): Promise<AnalysedBatch> {
+  private async analyzeBatch(read: BatchRead, now: Date, last: boolean): Promise<AnalysedBatch> {
     const { names, series, kept } = read;
-    return { read, analysed: await engineWorker.analyze({ names, series, kept, now }, this.settings) };
+    const input = { names, series, kept, now };
+    // Starting the thread costs more than a batch of analysis (it loads the engine's modules): a
+    // pass of one batch, the usual incremental one, is analysed here unless the thread is up already.
+    if (last && !engineWorker.started) return { read, analysed: analyzeTests(input, this.settings) };
+    return { read, analysed: await engineWorker.analyze(input, this.settings) };
   }
 
   private async readBatch(names: string[], now: Date): Promise<BatchRead> {

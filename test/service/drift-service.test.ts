@@ -3,8 +3,10 @@ import { describe, expect } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { InProcessAlertBus } from '../../src/service/alert-bus.js';
 import { analyzeTest } from '../../src/drift/analyze.js';
+import { analyzeTests } from '../../src/drift/analyze-tests.js';
 import { foldPoints, initialDetectorState } from '../../src/drift/sequential.js';
 import { defaultDriftSettings } from '../../src/drift/settings.js';
+import { engineWorker } from '../../src/service/engine-worker.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import type { DriftAlert, Store } from '../../src/store/store.js';
 import { stepBefore } from '../support/falling-series.js';
@@ -148,6 +150,41 @@ for (const backend of backends) {
       // the alert came when the drop was confirmed, in an earlier batch
       expect(await store.countAlerts({})).toBe(1);
       await bus.close();
+    });
+
+    test('a pass of several batches analyses each test once, as the engine alone does, on the engine thread', async ({ store }) => {
+      // 2,100 tests: two full batches and a part one; every tenth falls by a third after its warm-up
+      const names = Array.from({ length: 2100 }, (_, t) => `t${String(t).padStart(4, '0')}`);
+      const runs = stepBefore + 10;
+      await store.recordMeasurements(
+        names.flatMap((testName, t) =>
+          Array.from({ length: runs }, (_, i) => ({
+            testName,
+            category: t % 3 === 0 ? 'api' : 'ui',
+            confidence: (t % 10 === 0 && i >= stepBefore ? 0.6 : 0.9) + ((t * 7 + i * 3) % 5) * 0.003,
+            timestamp: new Date(start + i * 3_600_000),
+          })),
+        ),
+      );
+      const { service, stop } = setup(store);
+      const outcome = await service.analyze({ all: true });
+      expect(engineWorker.started).toBe(true);
+      const expected = analyzeTests(
+        { names, series: await store.seriesOfTests(names, new Date(now.getTime() - 30 * 86_400_000)), kept: [], now },
+        defaultDriftSettings,
+      );
+      const essentials = (a: { testName: string; severity: string; driftPercentage: number; baselineConfidence: number; kind: string | null }) => [
+        a.testName,
+        a.severity,
+        a.driftPercentage,
+        a.baselineConfidence,
+        a.kind,
+      ];
+      expect(outcome.analyses.map(essentials)).toStrictEqual(expected.results.map(essentials));
+      expect(outcome.analyses.filter((a) => a.severity === 'CRITICAL')).toHaveLength(210);
+      const kept = await store.detectorStates(names);
+      expect(kept.map((row) => [row.testName, row.state]).sort()).toStrictEqual(expected.states.map((row) => [row.testName, row.state]).sort());
+      stop();
     });
 
     test('a late measurement counts in the windows but not in the detector', async ({ store }) => {
