@@ -295,18 +295,26 @@ export interface Thresholds {
  * ratios, for which a threshold of ln(ARL) keeps the run length at least ARL (Lorden 1971).
  */
 export function detectorThresholds(settings: DetectionSettings): Thresholds {
-  return {
-    slow: cusumThreshold(settings.slowShift, 2 * settings.targetRunLength),
-    fast: cusumThreshold(settings.fastShift, 2 * settings.targetRunLength),
-    low: Math.log(settings.targetRunLength),
-    spread: Math.log(settings.targetRunLength),
-  };
+  let thresholds = thresholdsOf.get(settings);
+  if (thresholds === undefined) {
+    thresholds = {
+      slow: cusumThreshold(settings.slowShift, 2 * settings.targetRunLength),
+      fast: cusumThreshold(settings.fastShift, 2 * settings.targetRunLength),
+      low: Math.log(settings.targetRunLength),
+      spread: Math.log(settings.targetRunLength),
+    };
+    thresholdsOf.set(settings, thresholds);
+  }
+  return thresholds;
 }
+
+// Solved by bisection, once per settings object rather than once per test of a pass.
+const thresholdsOf = new WeakMap<DetectionSettings, Thresholds>();
 
 /** Folds one point in. Points must come in time order (unfoldedPoints picks those a kept state lacks). */
 export function foldPoint(state: DetectorState, point: DetectorPoint, settings: DetectionSettings, thresholds = detectorThresholds(settings)): DetectorState {
   const folded = ownCopy(state);
-  foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds);
+  foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds, noEstimatesYet());
   return folded;
 }
 
@@ -329,8 +337,29 @@ function ownCopy(state: DetectorState): DetectorState {
   };
 }
 
+/**
+ * The baseline's estimates as one fold last derived them: the baseline changes only while it
+ * learns (its first `baselineLimit` points), so most points reuse them.
+ */
+interface EstimatesSeen {
+  baseline: Baseline | null;
+  n: number;
+  estimates: BaselineEstimates | null;
+}
+
+const noEstimatesYet = (): EstimatesSeen => ({ baseline: null, n: 0, estimates: null });
+
+function currentEstimates(baseline: Baseline, seen: EstimatesSeen): BaselineEstimates {
+  if (seen.baseline !== baseline || seen.n !== baseline.n || seen.estimates === null) {
+    seen.baseline = baseline;
+    seen.n = baseline.n;
+    seen.estimates = estimates(baseline);
+  }
+  return seen.estimates;
+}
+
 /** Folds the value measured at `at` (epoch ms) into a state this fold owns. */
-function foldInto(state: DetectorState, x: number, at: number, settings: DetectionSettings, thresholds: Thresholds): void {
+function foldInto(state: DetectorState, x: number, at: number, settings: DetectionSettings, thresholds: Thresholds, seen: EstimatesSeen): void {
   state.seen += 1;
   state.lastAt = at;
   if (state.baseline === null) {
@@ -340,7 +369,7 @@ function foldInto(state: DetectorState, x: number, at: number, settings: Detecti
     state.warmup = [];
     return;
   }
-  const b = estimates(state.baseline);
+  const b = currentEstimates(state.baseline, seen);
   // Positive autocorrelation makes neighbouring residuals repeat each other: the mean of n of them
   // varies (1 + rho) / (1 - rho) times as much as for independent ones, so each step is shrunk by its root.
   const widening = Math.sqrt((1 + b.rho) / (1 - b.rho));
@@ -417,7 +446,8 @@ export function foldPoints(state: DetectorState, points: readonly DetectorPoint[
   if (points.length === 0) return state;
   const thresholds = detectorThresholds(settings);
   const folded = ownCopy(state);
-  for (const point of points) foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds);
+  const seen = noEstimatesYet();
+  for (const point of points) foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds, seen);
   return folded;
 }
 
