@@ -8,7 +8,8 @@ import { dropPartitionsBefore, ensurePartitions, readPartitioning } from '../db/
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary } from './summaries.js';
-import { SqlStore, type InsertOf, type SqlDatabase, type Tables } from './sql-store.js';
+import { readSeriesCopy } from './pg-series-copy.js';
+import { SqlStore, type InsertOf, type SqlDatabase, type Tables, type TestPoints } from './sql-store.js';
 import type { DriftAlert, DriftAnalysis, Measurement, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
@@ -107,6 +108,20 @@ export class PgStore extends SqlStore {
       client.off('error', markBroken);
       client.release(broken);
     }
+  }
+
+  protected override async pointsOfTests(testNames: readonly string[], since: Date | undefined): Promise<TestPoints[]> {
+    // Inside a transaction the work's one connection is bound to queries: the shared text read serves there.
+    if (this.depth > 0) return super.pointsOfTests(testNames, since);
+    return this.onOwnConnection(async (client, markBroken) => {
+      try {
+        return await readSeriesCopy(client, testNames, since);
+      } catch (error) {
+        // A read given up half-way may leave rows of the copy on the wire: that connection is not reused.
+        markBroken(error as Error);
+        throw error;
+      }
+    });
   }
 
   protected async upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]> {

@@ -77,6 +77,9 @@ import { acknowledgerSchema, toMeasurementValues, type MeasurementValues } from 
 export type SqlDatabase = Omit<PgDatabase, '$client'>;
 export type Tables = typeof pgTables;
 
+/** One test's points as analysis reads them, before its category is added. */
+export type TestPoints = Omit<TestSeriesRead, 'category'>;
+
 /** An insert builder before its conflict clause. */
 export type InsertOf<T extends Tables[keyof Tables]> = PgInsertBase<T, NodePgQueryResultHKT>;
 
@@ -220,28 +223,45 @@ export abstract class SqlStore implements Store {
 
   async seriesOfTests(testNames: readonly string[], since?: Date): Promise<TestSeriesRead[]> {
     if (testNames.length === 0) return [];
+    const [categories, series] = await Promise.all([this.latestCategories(testNames), this.pointsOfTests(testNames, since)]);
+    return series.map((points) => ({ ...points, category: categories.get(points.testName) ?? null }));
+  }
+
+  /**
+   * The category of each named test's latest measurement, from its summaries: the one with the
+   * latest last instant holds it (a test's instants are unique). A test with points since some
+   * moment has its latest among them, so this is its latest category since then too.
+   */
+  private async latestCategories(testNames: readonly string[]): Promise<Map<string, string | null>> {
+    const { testSummaries: ts } = this.tables;
+    const rows = await this.db
+      .select({ testName: ts.testName, categoryKey: ts.categoryKey, lastSeen: ts.lastSeen })
+      .from(ts)
+      .where(inArray(ts.testName, [...testNames]));
+    const latest = new Map<string, { categoryKey: string; lastSeen: Date }>();
+    for (const row of rows) {
+      const known = latest.get(row.testName);
+      if (known === undefined || row.lastSeen > known.lastSeen) latest.set(row.testName, row);
+    }
+    return new Map([...latest].map(([testName, { categoryKey }]) => [testName, categoryOfKey(categoryKey)]));
+  }
+
+  /** Each named test's points since `since` (any order); a test without any is left out. */
+  protected async pointsOfTests(testNames: readonly string[], since: Date | undefined): Promise<TestPoints[]> {
     const { confidenceMeasurements: m } = this.tables;
-    const latest = alias(m, 'latest');
-    const latestCategory = this.db
-      .select({ category: latest.category })
-      .from(latest)
-      .where(and(eq(latest.testName, m.testName), measurementConditions(latest, { since })))
-      .orderBy(desc(latest.timestamp))
-      .limit(1);
     // A row per test rather than per measurement: decoding a million rows cost the pass more than
     // the database spends joining their values. One aggregate carries each value beside its instant,
-    // so the two cannot fall out of step; both dialects write a double's text so that it reads back
-    // as the same double, and the instant as whole epoch milliseconds.
+    // so the two cannot fall out of step; it writes a double's text so that it reads back as the
+    // same double, and the instant as whole epoch milliseconds.
     const rows = await this.db
       .select({
         testName: m.testName,
-        category: sql<string | null>`(${latestCategory})`,
         points: sql<string>`string_agg(cast(${m.confidence} as text) || ',' || cast(${this.epochMsOf(m.timestamp)} as text), ',')`,
       })
       .from(m)
       .where(this.ofTests(testNames, since))
       .groupBy(m.testName);
-    return rows.map(({ testName, category, points }) => ({ testName, category, ...parsePoints(points) }));
+    return rows.map(({ testName, points }) => ({ testName, ...parsePoints(points) }));
   }
 
   private ofTests(testNames: readonly string[], since: Date | undefined): SQL | undefined {
@@ -798,7 +818,7 @@ export abstract class SqlStore implements Store {
 }
 
 /** `confidence,epochMs,confidence,epochMs,...` as seriesOfTests aggregates a test's points. */
-function parsePoints(text: string): Pick<TestSeriesRead, 'confidences' | 'timestamps'> {
+function parsePoints(text: string): Omit<TestPoints, 'testName'> {
   const fields = text.split(',');
   const confidences = new Float64Array(fields.length / 2);
   const timestamps = new Float64Array(fields.length / 2);
