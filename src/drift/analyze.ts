@@ -48,9 +48,17 @@ function relativeDrift(driftAbsolute: number, baseline: number): number {
   return baseline > 0 && Number.isFinite(relative) ? relative : driftAbsolute;
 }
 
-/** Points in time order; Array.prototype.sort is stable, so equal timestamps keep the caller's (id) order. */
-export function inTimeOrder<P extends ConfidencePoint>(points: readonly P[]): P[] {
-  return [...points].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+/**
+ * Points in time order: the same array when they are already (as a store mostly reads them), else a
+ * sorted copy. Array.prototype.sort is stable, so equal timestamps keep the caller's (id) order.
+ */
+export function inTimeOrder<P extends ConfidencePoint>(points: readonly P[]): readonly P[] {
+  for (let i = 1; i < points.length; i++) {
+    if (points[i]!.timestamp.getTime() < points[i - 1]!.timestamp.getTime()) {
+      return [...points].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    }
+  }
+  return points;
 }
 
 /**

@@ -408,8 +408,7 @@ function foldInto(state: DetectorState, x: number, at: number, settings: Detecti
   state.pending.push(x);
   if (state.pending.length <= settings.learnDelay) return;
   const learnt = state.pending.shift()!;
-  const quiet = watched.every((w) => state[w.key].s < thresholds[w.threshold] / 2);
-  if (quiet && state.baseline.n < settings.baselineLimit) absorb(state.baseline, learnt, settings);
+  if (state.baseline.n < settings.baselineLimit && isQuiet(state, thresholds)) absorb(state.baseline, learnt, settings);
 }
 
 type Watched = 'slowUp' | 'slowDown' | 'fastUp' | 'fastDown' | 'low' | 'spread';
@@ -423,6 +422,12 @@ const watched: { key: Watched; kind: DriftKind; direction: 'up' | 'down'; thresh
   { key: 'slowUp', kind: 'MEAN_SHIFT', direction: 'up', threshold: 'slow' },
   { key: 'spread', kind: 'VARIANCE', direction: 'up', threshold: 'spread' },
 ];
+
+/** No statistic past half its threshold: no sign of a change the baseline should not learn. */
+function isQuiet(state: DetectorState, thresholds: Thresholds): boolean {
+  for (const w of watched) if (state[w.key].s >= thresholds[w.threshold] / 2) return false;
+  return true;
+}
 
 function nextAlarm(current: DetectorState['alarm'], state: DetectorState, thresholds: Thresholds): DetectorState['alarm'] {
   // A confirmed change holds while a statistic of its kind and direction stays above half its
