@@ -144,6 +144,12 @@ export abstract class SqlStore implements Store {
   protected abstract hourOfColumn(timestamp: Column | SQL): SQL<Date>;
   /** A timestamp column as whole epoch milliseconds, floored as a Date reads the column (finer digits dropped). */
   protected abstract epochMsOf(timestamp: Column): SQL<number>;
+
+  /**
+   * `column` is one of `values`, bound as one parameter: a batch names 1,000 tests, and as 1,000
+   * parameters (inArray) building and binding them cost more than the query they went into.
+   */
+  protected abstract isAnyOf(column: Column, values: readonly (string | number)[]): SQL;
   /**
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
@@ -197,7 +203,7 @@ export abstract class SqlStore implements Store {
     const replaced = await this.upsertMeasurements(rows);
     if (replaced.length === 0) return rows.length;
     // A replaced value cannot be taken out of a minimum: its test and hour are summarised afresh.
-    await this.resummariseTests((testName) => inArray(testName, [...new Set(replaced.map((row) => row.testName))]));
+    await this.resummariseTests((testName) => this.isAnyOf(testName, [...new Set(replaced.map((row) => row.testName))]));
     await this.resummariseHours([...new Set(replaced.map((row) => hourOf(row.timestamp).getTime()))].map((time) => new Date(time)));
     return rows.length - replaced.length;
   }
@@ -237,7 +243,7 @@ export abstract class SqlStore implements Store {
     const rows = await this.db
       .select({ testName: ts.testName, categoryKey: ts.categoryKey, lastSeen: ts.lastSeen })
       .from(ts)
-      .where(inArray(ts.testName, [...testNames]));
+      .where(this.isAnyOf(ts.testName, testNames));
     const latest = new Map<string, { categoryKey: string; lastSeen: Date }>();
     for (const row of rows) {
       const known = latest.get(row.testName);
@@ -266,7 +272,7 @@ export abstract class SqlStore implements Store {
 
   private ofTests(testNames: readonly string[], since: Date | undefined): SQL | undefined {
     const { confidenceMeasurements: m } = this.tables;
-    return and(inArray(m.testName, [...testNames]), measurementConditions(m, { since }));
+    return and(this.isAnyOf(m.testName, testNames), measurementConditions(m, { since }));
   }
 
   // ---- tracked tests, read from test_summaries ----
@@ -277,7 +283,7 @@ export abstract class SqlStore implements Store {
     return and(
       scope.category !== undefined ? categoryKeyIs(ts.categoryKey, scope.category) : undefined,
       testConditions({ testName: ts.testName, category: ts.categoryKey, timestamp: ts.lastSeen }, { search: scope.search }, this.backend),
-      scope.testNames !== undefined ? inArray(ts.testName, [...scope.testNames]) : undefined,
+      scope.testNames !== undefined ? this.isAnyOf(ts.testName, scope.testNames) : undefined,
       scope.after !== undefined ? gt(ts.testName, scope.after) : undefined,
       scope.pending ? notExists(this.db.select({ one: sql`1` }).from(mk).where(and(eq(mk.testName, ts.testName), eq(mk.categoryKey, ts.categoryKey), gte(mk.analyzedRevision, ts.revision)))) : undefined,
     );
@@ -365,7 +371,7 @@ export abstract class SqlStore implements Store {
     return this.db
       .select({ testName: ts.testName, categoryKey: ts.categoryKey, revision: ts.revision })
       .from(ts)
-      .where(inArray(ts.testName, [...testNames]));
+      .where(this.isAnyOf(ts.testName, testNames));
   }
 
   async markAnalyzed(marks: readonly AnalysisMark[]): Promise<void> {
@@ -522,7 +528,7 @@ export abstract class SqlStore implements Store {
   async detectorStates(testNames: readonly string[]): Promise<DetectorStateRow[]> {
     if (testNames.length === 0) return [];
     const { driftDetectorState: d } = this.tables;
-    return this.db.select().from(d).where(inArray(d.testName, [...testNames]));
+    return this.db.select().from(d).where(this.isAnyOf(d.testName, testNames));
   }
 
   async saveDetectorStates(states: DetectorStateRow[]): Promise<void> {

@@ -82,6 +82,11 @@ export class SqliteStore extends SqlStore {
     return sql<number>`${timestamp}`;
   }
 
+  protected isAnyOf(column: Column, values: readonly (string | number)[]): SQL {
+    // A JSON array in one parameter: also clear of SQLite's limit on bound parameters per statement.
+    return sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
+  }
+
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).values(rows as never);
   }
