@@ -45,6 +45,10 @@ export function driftSettingsFrom(config: DriftConfig): DriftSettings {
   };
 }
 
+function* inBatches(names: readonly string[]): Generator<string[]> {
+  for (let i = 0; i < names.length; i += testsPerBatch) yield names.slice(i, i + testsPerBatch);
+}
+
 function toNewAnalysis(result: DriftAnalysisResult): NewDriftAnalysis {
   const { thresholds: _inEffect, ...stored } = result;
   return stored;
@@ -80,15 +84,13 @@ export class StoreDriftService implements DriftService {
   }
 
   private async *testBatches(request: AnalyzeRequest): AsyncGenerator<string[]> {
-    if (request.testNames !== undefined) {
-      const names = [...new Set(request.testNames)].sort();
-      for (let i = 0; i < names.length; i += testsPerBatch) yield names.slice(i, i + testsPerBatch);
-      return;
-    }
+    if (request.testNames !== undefined) return yield* inBatches([...new Set(request.testNames)].sort());
+    // Pending tests all at once: a page of them had to compare every test's summary with its mark
+    // to fill up (at 100,000 tests 230-240 ms a page; the whole list, hashed, 130 ms).
+    if (request.all !== true) return yield* inBatches(await this.store.listTestNames({ category: request.category, pending: true }));
     let after: string | undefined;
     for (;;) {
-      const pending = request.all !== true;
-      const names = await this.store.listTestNames({ category: request.category, after, limit: testsPerBatch, pending });
+      const names = await this.store.listTestNames({ category: request.category, after, limit: testsPerBatch });
       if (names.length === 0) return;
       yield names;
       after = names[names.length - 1];

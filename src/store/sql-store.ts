@@ -356,12 +356,8 @@ export abstract class SqlStore implements Store {
 
   async listTestNames(filter: TestNameFilter): Promise<string[]> {
     const { testSummaries: ts } = this.tables;
-    const rows = await this.db
-      .selectDistinct({ testName: ts.testName })
-      .from(ts)
-      .where(this.summaryConditions(filter))
-      .orderBy(asc(ts.testName))
-      .limit(filter.limit);
+    const query = this.db.selectDistinct({ testName: ts.testName }).from(ts).where(this.summaryConditions(filter)).orderBy(asc(ts.testName));
+    const rows = await (filter.limit === undefined ? query : query.limit(filter.limit));
     return rows.map((r) => r.testName);
   }
 

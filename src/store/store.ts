@@ -149,7 +149,8 @@ export interface TestFilter {
 export interface TestNameFilter {
   category?: string | undefined;
   after?: string | undefined;
-  limit: number;
+  /** Without one, every name. */
+  limit?: number | undefined;
   /** Only tests with measurements stored since their latest analysis read them. */
   pending?: boolean | undefined;
 }
