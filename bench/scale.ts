@@ -191,7 +191,7 @@ async function ask(url: string, question: string, query: string, variables: Reco
   return { question, 'median ms': ms[Math.floor(repeats / 2)]!.toFixed(1), 'min ms': ms[0]!.toFixed(1), 'max ms': ms[repeats - 1]!.toFixed(1) };
 }
 
-async function dashboardQuestions(url: string) {
+export async function dashboardQuestions(url: string) {
   const stats = '{ totalTests totalMeasurements avgConfidence minConfidence maxConfidence }';
   const test = '{ testName measurementsCount averageConfidence latestConfidence firstSeen lastSeen }';
   const since = new Date(Date.now() - 86_400_000).toISOString();
