@@ -141,9 +141,13 @@ export class StoreDriftService implements DriftService {
 
   private async saveBatch({ read: { marks }, analysed: { results: all, states } }: AnalysedBatch, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
     const results = all.filter((r) => request.category === undefined || r.category === request.category);
-    // States are saved for every test read, in or out of the category: the fold has advanced either way.
-    await this.store.saveDetectorStates(states);
-    analyses.push(...(await this.store.saveAnalyses(results.map(toNewAnalysis))));
+    // States are saved for every test read, in or out of the category: the fold has advanced either
+    // way. The two writes are independent and go at once; the marks follow only once both are in,
+    // so a test whose analysis or state was not saved stays pending.
+    const [savedStates, savedAnalyses] = await Promise.allSettled([this.store.saveDetectorStates(states), this.store.saveAnalyses(results.map(toNewAnalysis))]);
+    if (savedStates.status === 'rejected') throw savedStates.reason;
+    if (savedAnalyses.status === 'rejected') throw savedAnalyses.reason;
+    analyses.push(...savedAnalyses.value);
     const analysed = new Set(results.map((r) => r.testName));
     await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
     alerts.push(...(await this.raiseDue(results, now)));
