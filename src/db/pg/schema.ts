@@ -37,11 +37,9 @@ export const confidenceMeasurements = pgTable(
   (t) => [
     // One value per test and instant: recording the pair again replaces it (the original's rule), so a
     // client's retry after an unknown outcome cannot store a measurement twice.
+    // Also carries confidence (INCLUDE, migration 0007, which Drizzle cannot declare), so analysis reads
+    // a test's series from the index alone.
     uniqueIndex('uq_measurements_test_name_timestamp').on(t.testName, t.timestamp),
-    // Covers analysis's read of a test's series (its instants and values in time order) without
-    // visiting the table: a test's rows arrive among every other test's, one per page, and at 10
-    // million rows those page visits were most of what an analysis pass read.
-    index('idx_measurements_test_series').on(t.testName, t.timestamp, t.confidence),
     index('idx_measurements_category').on(t.category),
     index('idx_measurements_timestamp').on(t.timestamp, t.id),
     check('measurements_confidence_range', sql`${t.confidence} >= 0 and ${t.confidence} <= 1`),
