@@ -7,6 +7,7 @@ import type { AlertBus } from '../service/alert-bus.js';
 import { startPgAlertBus } from '../service/pg-alert-bus.js';
 import { startPolledAlertBus } from '../service/stored-alert-bus.js';
 import { IngestAnalyzer, scheduleRetention, scheduleStorageMaintenance } from '../service/background-work.js';
+import { engineWorker } from '../service/engine-worker.js';
 import { StoreDriftService } from '../service/store-drift-service.js';
 import { anonymousExposureProblem } from './listen-guard.js';
 import { authenticate } from '../graphql/authentication.js';
@@ -51,6 +52,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const readiness = createReadiness(database);
   const store = readiness.watch(metrics.instrumentStore(database));
   const drift = metrics.instrumentDrift(new StoreDriftService(store, alerts, config.drift));
+  // Every pass then analyses off the thread that answers requests, the smallest included.
+  engineWorker.prepare();
   const ingestAnalyzer = config.maintenance.analyzeAfterIngest ? new IngestAnalyzer(drift, config.maintenance.analyzeDebounceMs, logger) : null;
   const retention = scheduleRetention(store, config.maintenance, logger);
   const storageMaintenance = scheduleStorageMaintenance(store, logger);

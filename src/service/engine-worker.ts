@@ -20,6 +20,15 @@ export class EngineWorker {
     return this.worker !== null;
   }
 
+  /**
+   * Starts the thread ahead of the first pass. A server does, so that no pass, however small,
+   * analyses on the thread that answers requests; the CLI does not, and its one-batch passes skip
+   * the thread's start-up.
+   */
+  prepare(): void {
+    this.start();
+  }
+
   analyze(input: TestsToAnalyze, settings: DriftSettings): Promise<TestsAnalysed> {
     const worker = this.start();
     const id = this.nextId++;

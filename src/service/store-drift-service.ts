@@ -127,7 +127,8 @@ export class StoreDriftService implements DriftService {
     const { names, series, kept } = read;
     const input = { names, series, kept, now };
     // Starting the thread costs more than a batch of analysis (it loads the engine's modules): a
-    // pass of one batch, the usual incremental one, is analysed here unless the thread is up already.
+    // pass of one batch, the usual incremental one, is analysed here unless the thread is up already
+    // (a server starts it at once: see EngineWorker.prepare).
     if (last && !engineWorker.started) return { read, analysed: analyzeTests(input, this.settings) };
     return { read, analysed: await engineWorker.analyze(input, this.settings) };
   }

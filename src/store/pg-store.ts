@@ -113,9 +113,11 @@ export class PgStore extends SqlStore {
   protected override async pointsOfTests(testNames: readonly string[], since: Date | undefined): Promise<TestPoints[]> {
     // Inside a transaction the work's one connection is bound to queries: the shared text read serves there.
     if (this.depth > 0) return super.pointsOfTests(testNames, since);
+    const names = storable(testNames);
+    if (names.length === 0) return [];
     return this.onOwnConnection(async (client, markBroken) => {
       try {
-        return await readSeriesCopy(client, testNames, since);
+        return await readSeriesCopy(client, names, since);
       } catch (error) {
         // A read given up half-way may leave rows of the copy on the wire: that connection is not reused.
         markBroken(error as Error);
@@ -164,7 +166,7 @@ export class PgStore extends SqlStore {
   }
 
   protected isAnyOf(column: Column, values: readonly (string | number)[]): SQL {
-    return sql`${column} = any(${sql.param([...values])}::${sql.raw(column.getSQLType())}[])`;
+    return sql`${column} = any(${sql.param(storable(values))}::${sql.raw(column.getSQLType())}[])`;
   }
 
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
@@ -324,6 +326,15 @@ export class PgStore extends SqlStore {
  * insert-select names them all): an id the rows leave out comes from the table's identity, any
  * other column they leave out takes its default value, or null.
  */
+/**
+ * The values PostgreSQL can hold: text with NUL is refused on every way in (validation.ts), so no
+ * stored name has one, and sent to the server such a value fails the whole statement (a protocol
+ * error in COPY's text, read as the database being away).
+ */
+function storable<V extends string | number>(values: readonly V[]): V[] {
+  return values.filter((value) => typeof value !== 'string' || !value.includes('\u0000'));
+}
+
 function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
   const selected: SQL[] = [];
   const arrays: SQL[] = [];

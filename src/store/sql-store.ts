@@ -236,20 +236,22 @@ export abstract class SqlStore implements Store {
   /**
    * The category of each named test's latest measurement, from its summaries: the one with the
    * latest last instant holds it (a test's instants are unique). A test with points since some
-   * moment has its latest among them, so this is its latest category since then too.
+   * moment has its latest among them, so this is also its latest category since then. Compared in
+   * SQL: two categories' last instants may differ by microseconds a Date cannot hold.
    */
   private async latestCategories(testNames: readonly string[]): Promise<Map<string, string | null>> {
     const { testSummaries: ts } = this.tables;
+    const later = alias(ts, 'later');
     const rows = await this.db
-      .select({ testName: ts.testName, categoryKey: ts.categoryKey, lastSeen: ts.lastSeen })
+      .select({ testName: ts.testName, categoryKey: ts.categoryKey })
       .from(ts)
-      .where(this.isAnyOf(ts.testName, testNames));
-    const latest = new Map<string, { categoryKey: string; lastSeen: Date }>();
-    for (const row of rows) {
-      const known = latest.get(row.testName);
-      if (known === undefined || row.lastSeen > known.lastSeen) latest.set(row.testName, row);
-    }
-    return new Map([...latest].map(([testName, { categoryKey }]) => [testName, categoryOfKey(categoryKey)]));
+      .where(
+        and(
+          this.isAnyOf(ts.testName, testNames),
+          notExists(this.db.select({ one: sql`1` }).from(later).where(and(eq(later.testName, ts.testName), gt(later.lastSeen, ts.lastSeen)))),
+        ),
+      );
+    return new Map(rows.map(({ testName, categoryKey }) => [testName, categoryOfKey(categoryKey)]));
   }
 
   /** Each named test's points since `since` (any order); a test without any is left out. */

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
+import { engineWorker } from '../../src/service/engine-worker.js';
 import { waitForSubscribers } from '../support/subscribers.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/test-stores.js';
 import { stepInputs } from '../support/falling-series.js';
@@ -70,6 +71,8 @@ describe(`the HTTP server on ${backend}`, () => {
     const origin = new URL(server.url).origin;
     expect(await (await fetch(`${origin}/health`)).json()).toStrictEqual({ status: 'ok' });
     expect(await (await fetch(`${origin}/ready`)).json()).toStrictEqual({ status: 'ready' });
+    // Up from the start, so no analysis, however small, runs on the thread that answers requests.
+    expect(engineWorker.started).toBe(true);
   });
 
   it('plays a dashboard’s day: record, analyse, get the alert live over SSE and WebSocket, acknowledge, read statistics, clean up', async () => {

@@ -57,6 +57,54 @@ describe('the series read on postgres, in binary', () => {
     expect(got.filter((row) => row.test_name === 'plain').map((row) => row.ms)).toContain(-1);
   });
 
+  it('takes the category of the summary whose last instant is later, to the microsecond', async () => {
+    await store.recordMeasurements([
+      { testName: 'mu', category: 'a', confidence: 0.5, timestamp: new Date('2026-11-24T12:00:00.000Z') },
+      { testName: 'mu', category: 'b', confidence: 0.6, timestamp: new Date('2026-11-24T12:00:00.001Z') },
+    ]);
+    const lastSeen = async (a: string, b: string) => {
+      await readRaw(config, `update test_summaries set last_seen = case category_key when 'a' then '${a}'::timestamptz else '${b}'::timestamptz end where test_name = 'mu'`);
+      return (await store.seriesOfTests(['mu']))[0]!.category;
+    };
+    // Both within the same millisecond, which a Date cannot tell apart.
+    expect(await lastSeen('2026-11-24 12:00:00.000900+00', '2026-11-24 12:00:00.000100+00')).toBe('a');
+    expect(await lastSeen('2026-11-24 12:00:00.000100+00', '2026-11-24 12:00:00.000900+00')).toBe('b');
+  });
+
+  it('decodes a test of 300,000 points arriving in 64 KiB pieces', () => {
+    const points = 300_000;
+    const array = (oid: number, write: (bytes: Buffer, at: number, i: number) => void) => {
+      const bytes = Buffer.alloc(20 + points * 12);
+      [1, 0, oid, points, 1].forEach((value, i) => bytes.writeInt32BE(value, 4 * i));
+      for (let i = 0; i < points; i++) {
+        bytes.writeInt32BE(8, 20 + i * 12);
+        write(bytes, 24 + i * 12, i);
+      }
+      return bytes;
+    };
+    const field = (bytes: Buffer) => {
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(bytes.length);
+      return Buffer.concat([length, bytes]);
+    };
+    const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+    const row = Buffer.concat([
+      Buffer.from([0, 3]),
+      field(Buffer.from('big')),
+      field(array(701, (bytes, at, i) => bytes.writeDoubleBE(i / points, at))),
+      field(array(1184, (bytes, at, i) => bytes.writeBigInt64BE(BigInt(i) * 1000n, at))),
+    ]);
+    const bytes = Buffer.concat([header, row, Buffer.from([255, 255])]);
+    const decoder = new SeriesCopyDecoder();
+    for (let at = 0; at < bytes.length; at += 65_536) decoder.push(bytes.subarray(at, at + 65_536));
+    const [series] = decoder.end();
+    expect(series!.testName).toBe('big');
+    expect(series!.confidences.length).toBe(points);
+    expect([series!.confidences[0], series!.confidences[points - 1]]).toStrictEqual([0, (points - 1) / points]);
+    // Microsecond i * 1000 after 2000-01-01 is millisecond i.
+    expect([series!.timestamps[0], series!.timestamps[points - 1]]).toStrictEqual([Date.UTC(2000, 0, 1), Date.UTC(2000, 0, 1) + points - 1]);
+  });
+
   it('decodes the same whatever pieces the bytes arrive in', async () => {
     const client = new pg.Client({ connectionString: config.url, options: `-c search_path=${config.schema}` });
     await client.connect();

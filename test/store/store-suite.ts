@@ -377,6 +377,9 @@ export function storeSuite(backend: StorageBackend) {
         expect(await read(['zz', 'a'])).toStrictEqual([{ testName: 'a', category: 'api', points: expected }]);
         expect(await read(['a', 'b'], at(2))).toStrictEqual([{ testName: 'a', category: 'api', points: expected.filter((p) => p.timestamp >= at(2)) }]);
         expect(await read(['b'])).toStrictEqual([{ testName: 'b', category: null, points: [{ confidence: 0.5, timestamp: at(1) }] }]);
+        // No stored name holds NUL (every way in refuses it): asking for one finds nothing.
+        expect(await read(['a\u0000', 'b'])).toStrictEqual([{ testName: 'b', category: null, points: [{ confidence: 0.5, timestamp: at(1) }] }]);
+        expect(await store.detectorStates(['a\u0000'])).toStrictEqual([]);
       });
 
       test('fetches by id in the order asked, skipping unknown ids', async ({ store }) => {
