@@ -97,18 +97,20 @@ export interface DetectorPoint {
 
 const idle = (): Cusum => ({ s: 0, from: null });
 
-/** The settings a state depends on, as a string a stored state can be checked against. */
-export function detectionKey(settings: DetectionSettings): string {
-  let key = detectionKeys.get(settings);
-  if (key === undefined) {
-    key = JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
-    detectionKeys.set(settings, key);
-  }
-  return key;
+/**
+ * `derive` computed once per settings object: settings are not changed once made, and a pass asks
+ * for their key and thresholds (a bisection) once per test.
+ */
+function oncePerSettings<T>(derive: (settings: DetectionSettings) => T): (settings: DetectionSettings) => T {
+  const derived = new WeakMap<DetectionSettings, T>();
+  return (settings) => {
+    if (!derived.has(settings)) derived.set(settings, derive(settings));
+    return derived.get(settings)!;
+  };
 }
 
-// Settings are not changed once made; a pass asks for their key once per test.
-const detectionKeys = new WeakMap<DetectionSettings, string>();
+/** The settings a state depends on, as a string a stored state can be checked against. */
+export const detectionKey = oncePerSettings((settings) => JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b))));
 
 export function initialDetectorState(settings: DetectionSettings): DetectorState {
   return {
@@ -294,22 +296,14 @@ export interface Thresholds {
  * getting twice the run length. The flakiness and spread CUSUMs sum Bernoulli log-likelihood
  * ratios, for which a threshold of ln(ARL) keeps the run length at least ARL (Lorden 1971).
  */
-export function detectorThresholds(settings: DetectionSettings): Thresholds {
-  let thresholds = thresholdsOf.get(settings);
-  if (thresholds === undefined) {
-    thresholds = {
-      slow: cusumThreshold(settings.slowShift, 2 * settings.targetRunLength),
-      fast: cusumThreshold(settings.fastShift, 2 * settings.targetRunLength),
-      low: Math.log(settings.targetRunLength),
-      spread: Math.log(settings.targetRunLength),
-    };
-    thresholdsOf.set(settings, thresholds);
-  }
-  return thresholds;
-}
-
-// Solved by bisection, once per settings object rather than once per test of a pass.
-const thresholdsOf = new WeakMap<DetectionSettings, Thresholds>();
+export const detectorThresholds = oncePerSettings(
+  (settings): Thresholds => ({
+    slow: cusumThreshold(settings.slowShift, 2 * settings.targetRunLength),
+    fast: cusumThreshold(settings.fastShift, 2 * settings.targetRunLength),
+    low: Math.log(settings.targetRunLength),
+    spread: Math.log(settings.targetRunLength),
+  }),
+);
 
 /** Folds one point in. Points must come in time order (unfoldedPoints picks those a kept state lacks). */
 export function foldPoint(state: DetectorState, point: DetectorPoint, settings: DetectionSettings, thresholds = detectorThresholds(settings)): DetectorState {

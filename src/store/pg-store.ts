@@ -322,11 +322,6 @@ export class PgStore extends SqlStore {
 // size, where a multi-row VALUES list costs a parameter per value to build and to bind.
 
 /**
- * Rows as a SELECT over one array per column, every column of the table in order (Drizzle's
- * insert-select names them all): an id the rows leave out comes from the table's identity, any
- * other column they leave out takes its default value, or null.
- */
-/**
  * The values PostgreSQL can hold: text with NUL is refused on every way in (validation.ts), so no
  * stored name has one, and sent to the server such a value fails the whole statement (a protocol
  * error in COPY's text, read as the database being away).
@@ -335,6 +330,11 @@ function storable<V extends string | number>(values: readonly V[]): V[] {
   return values.filter((value) => typeof value !== 'string' || !value.includes('\u0000'));
 }
 
+/**
+ * Rows as a SELECT over one array per column, every column of the table in order (Drizzle's
+ * insert-select names them all): an id the rows leave out comes from the table's identity, any
+ * other column they leave out takes its default value, or null.
+ */
 function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
   const selected: SQL[] = [];
   const arrays: SQL[] = [];

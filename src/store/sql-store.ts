@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, desc, eq, exists, gt, gte, inArray, isNull, lt, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, eq, exists, gt, gte, inArray, isNull, lt, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from '../db/pg/connect.js';
