@@ -114,10 +114,15 @@ async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
   const operations: string[] = [];
   for (let step = 0; step < 40; step++) {
     const roll = next();
-    if (roll < 0.5) {
+    if (roll < 0.3) {
       const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomMeasurement(next));
       await store.recordMeasurements(batch);
       operations.push(`batch of ${batch.length}`);
+    } else if (roll < 0.5) {
+      // A test run's batch: one row per test, which PostgreSQL adds without grouping.
+      const batch = [...new Map(Array.from({ length: 6 }, () => randomMeasurement(next)).map((m) => [m.testName, m])).values()];
+      await store.recordMeasurements(batch);
+      operations.push(`run of ${batch.length}`);
     } else if (roll < 0.7) {
       await store.recordMeasurement(randomMeasurement(next));
       operations.push('one');
