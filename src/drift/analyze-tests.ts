@@ -1,6 +1,6 @@
 import type { DetectorStateRow, TestSeriesRead } from '../store/store.js';
-import { analyzeTest, inTimeOrder, type DriftAnalysisResult } from './analyze.js';
-import { foldPoints, initialDetectorState, parseDetectorState, unfoldedPoints, type DetectorState } from './sequential.js';
+import { analyzeOrdered, columnsInTimeOrder, type DriftAnalysisResult } from './analyze.js';
+import { firstUnfolded, foldValues, initialDetectorState, parseDetectorState, type DetectorState } from './sequential.js';
 import type { DriftSettings } from './settings.js';
 
 /** A batch of tests as analysis reads them: plain values, so it can cross to another thread. */
@@ -34,12 +34,11 @@ export function analyzeTests({ names, series, kept, now }: TestsToAnalyze, setti
   for (const name of names) {
     const read = byTest.get(name);
     if (read === undefined) continue;
-    const points = Array.from(read.confidences, (confidence, i) => ({ confidence, timestamp: new Date(read.timestamps[i]!) }));
-    const ordered = inTimeOrder(points);
+    const { values, times } = columnsInTimeOrder(read.confidences, read.timestamps);
     const stored = keptByTest.get(name);
     const from: DetectorState = (stored && parseDetectorState(stored.state, detection)) || initialDetectorState(detection);
-    const state = foldPoints(from, unfoldedPoints(from, ordered), detection);
-    results.push(analyzeTest({ testName: name, category: read.category, points: ordered }, settings, now, state));
+    const state = foldValues(from, values, times, firstUnfolded(from, times), detection);
+    results.push(analyzeOrdered({ testName: name, category: read.category, values, times }, settings, now, state));
     if (state !== from || stored === undefined) {
       states.push({ testName: name, state, pointsSeen: state.seen, lastTimestamp: state.lastAt === null ? null : new Date(state.lastAt), updatedAt: now });
     }

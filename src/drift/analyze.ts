@@ -4,7 +4,7 @@ import { directionOf } from './direction.js';
 import { insufficientDataRecommendation, recommend } from './recommendations.js';
 import {
   estimates,
-  foldPoints,
+  foldValues,
   initialDetectorState,
   isLow,
   isWild,
@@ -61,6 +61,32 @@ export function inTimeOrder<P extends ConfidencePoint>(points: readonly P[]): re
   return points;
 }
 
+/** A series as parallel columns in time order: what a batch analyses, without an object per point. */
+export interface OrderedSeries {
+  testName: string;
+  category: string | null;
+  values: readonly number[];
+  /** Epoch milliseconds, ascending, each of the value at the same index. */
+  times: readonly number[];
+}
+
+/** Columns in time order, equal times keeping the given order (as inTimeOrder). */
+export function columnsInTimeOrder(values: ArrayLike<number>, times: ArrayLike<number>): { values: number[]; times: number[] } {
+  for (let i = 1; i < times.length; i++) {
+    if (times[i]! < times[i - 1]!) {
+      const order = Array.from(times, (_, index) => index).sort((a, b) => times[a]! - times[b]!);
+      return { values: order.map((index) => values[index]!), times: order.map((index) => times[index]!) };
+    }
+  }
+  // A loop, not Array.from: that walks a typed array through its iterator, a call per element.
+  const copied = { values: new Array<number>(values.length), times: new Array<number>(times.length) };
+  for (let i = 0; i < values.length; i++) {
+    copied.values[i] = values[i]!;
+    copied.times[i] = times[i]!;
+  }
+  return copied;
+}
+
 /**
  * The size of a confirmed change, by its kind, on the scale the severity thresholds read. A mean
  * shift moves the bulk of the runs, so it is the smaller of the relative change of the mean and of
@@ -81,18 +107,23 @@ function changeSize(kind: DriftKind, current: readonly number[], latest: readonl
  */
 export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Date, detector?: DetectorState): DriftAnalysisResult {
   const points = inTimeOrder(series.points);
-  const values = points.map((p) => p.confidence);
-  const n = points.length;
+  const ordered = { testName: series.testName, category: series.category, values: points.map((p) => p.confidence), times: points.map((p) => p.timestamp.getTime()) };
+  return analyzeOrdered(ordered, settings, now, detector ?? foldValues(initialDetectorState(settings.detection), ordered.values, ordered.times, 0, settings.detection));
+}
+
+/** analyzeTest over columns already in time order, with the detector's state after all of them. */
+export function analyzeOrdered(series: OrderedSeries, settings: DriftSettings, now: Date, state: DetectorState): DriftAnalysisResult {
+  const { values, times } = series;
+  const n = values.length;
   const thresholds = resolveThresholds(settings, series.category);
-  const timeSpanSeconds = n === 0 ? 0 : (points[n - 1]!.timestamp.getTime() - points[0]!.timestamp.getTime()) / 1000;
-  const state = detector ?? foldPoints(initialDetectorState(settings.detection), points, settings.detection);
+  const timeSpanSeconds = n === 0 ? 0 : (times[n - 1]! - times[0]!) / 1000;
   const windows = splitWindows(values, settings);
   const baseline = state.baseline === null ? null : estimates(state.baseline);
   const alarm = state.alarm;
   // After a confirmed change the current level is what the test did since it began (its latest
   // runs at most): older runs would dilute a step the detector has already dated. Never fewer than
   // half a window, so a single run cannot be the whole current level.
-  const sinceChange = alarm === null ? n : points.filter((p) => p.timestamp.getTime() >= alarm.since).length;
+  const sinceChange = alarm === null ? n : times.filter((time) => time >= alarm.since).length;
   const currentSize = Math.min(settings.currentWindow, Math.max(sinceChange, Math.ceil(settings.currentWindow / 2)));
   const current = values.slice(-currentSize);
   // Once warmed up the baseline is the detector's: the runs it learnt what normal looks like from.
@@ -143,7 +174,7 @@ export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Da
   const severity = confirmed ? graded : capSeverity(graded, 'LOW');
   const kind = severity !== 'NONE' ? confirmedKind : null;
   const changeIndex = severity === 'NONE' || confirmed ? null : cusumChangePoint(values);
-  const changePointAt = severity === 'NONE' ? null : confirmed ? new Date(alarm.since) : changeIndex === null ? null : points[changeIndex]!.timestamp;
+  const changePointAt = severity === 'NONE' ? null : confirmed ? new Date(alarm.since) : changeIndex === null ? null : new Date(times[changeIndex]!);
   // The trend looks at the span the two windows cover at most: where the series is heading now,
   // not how it got there.
   const recent = values.slice(-(settings.baselineWindow + settings.currentWindow));

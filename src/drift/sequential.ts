@@ -305,7 +305,7 @@ export const detectorThresholds = oncePerSettings(
   }),
 );
 
-/** Folds one point in. Points must come in time order (unfoldedPoints picks those a kept state lacks). */
+/** Folds one point in. Points must come in time order (firstUnfolded finds where a kept state resumes). */
 export function foldPoint(state: DetectorState, point: DetectorPoint, settings: DetectionSettings, thresholds = detectorThresholds(settings)): DetectorState {
   const folded = ownCopy(state);
   foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds, noEstimatesYet());
@@ -442,22 +442,30 @@ function nextAlarm(current: DetectorState['alarm'], state: DetectorState, thresh
 
 /** Folds points in, in the order given (the caller's time order). */
 export function foldPoints(state: DetectorState, points: readonly DetectorPoint[], settings: DetectionSettings): DetectorState {
-  if (points.length === 0) return state;
+  return foldValues(state, points.map((p) => p.confidence), points.map((p) => p.timestamp.getTime()), 0, settings);
+}
+
+/** foldPoints over columns: the values from index `from` on, each at the time (epoch ms) of the same index. */
+export function foldValues(state: DetectorState, values: readonly number[], times: readonly number[], from: number, settings: DetectionSettings): DetectorState {
+  if (from >= values.length) return state;
   const thresholds = detectorThresholds(settings);
   const folded = ownCopy(state);
   const seen = noEstimatesYet();
-  for (const point of points) foldInto(folded, point.confidence, point.timestamp.getTime(), settings, thresholds, seen);
+  for (let i = from; i < values.length; i++) foldInto(folded, values[i]!, times[i]!, settings, thresholds, seen);
   return folded;
 }
 
 /**
- * The points a kept state has not folded yet: those after its last. A point at or before it (one that
- * arrived late, or a value recorded again for an instant already folded) cannot join a fold that
- * only runs forwards.
+ * Where a kept state's fold resumes in ascending times: the first after its last point. A point at
+ * or before it (one that arrived late, or a value recorded again for an instant already folded)
+ * cannot join a fold that only runs forwards.
  */
-export function unfoldedPoints<P extends DetectorPoint>(state: DetectorState, points: readonly P[]): P[] {
+export function firstUnfolded(state: DetectorState, times: readonly number[]): number {
   const lastAt = state.lastAt;
-  return lastAt === null ? [...points] : points.filter((p) => p.timestamp.getTime() > lastAt);
+  if (lastAt === null) return 0;
+  let i = 0;
+  while (i < times.length && times[i]! <= lastAt) i++;
+  return i;
 }
 
 /**

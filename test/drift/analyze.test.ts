@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAlert } from '../../src/drift/alert-policy.js';
 import { analyzeTest, type ConfidencePoint, type DriftAnalysisResult } from '../../src/drift/analyze.js';
+import { analyzeTests } from '../../src/drift/analyze-tests.js';
 import { defaultDriftSettings, type DriftSettings } from '../../src/drift/settings.js';
 import { stepBefore as W } from '../support/falling-series.js';
 import { seededRandom } from './seeded-random.js';
@@ -258,6 +259,48 @@ describe('analyzeTest: ordering', () => {
     expect(result).toMatchObject({ baselineConfidence: expect.closeTo(0.9, 12), currentConfidence: expect.closeTo(0.6, 12), severity: 'CRITICAL', direction: 'DECREASING', timeSpanSeconds: 0, changePointAt: hour(0) });
     // Reversed, the same moment now reads as a rise: the given order is the only order there is.
     expect(analyzeTest({ testName: 'login', category: 'ui', points: [...points].reverse() }, defaultDriftSettings, now).direction).toBe('INCREASING');
+  });
+
+  it('a batch, which reads columns, analyses each test as analyzeTest does alone', () => {
+    const random = seededRandom(7);
+    const generated = Array.from({ length: 60 }, (_, t) => {
+      const n = 5 + Math.floor(random() * 120);
+      const dropAt = Math.floor(random() * n);
+      // Whole hours apart, some of them equal, and every third series shuffled as a store may read it.
+      const points = Array.from({ length: n }, (_, i) => ({
+        confidence: (random() < 0.05 ? 0.3 : i >= dropAt ? 0.7 : 0.9) + (random() - 0.5) * 0.04,
+        timestamp: hour(i - (random() < 0.1 ? 1 : 0)),
+      }));
+      return { testName: `t${t}`, category: t % 2 === 0 ? 'ui' : null, points: t % 3 === 0 ? [...points].sort(() => random() - 0.5) : points };
+    });
+    const read = generated.map(({ testName, category, points }) => ({
+      testName,
+      category,
+      confidences: Float64Array.from(points, (p) => p.confidence),
+      timestamps: Float64Array.from(points, (p) => p.timestamp.getTime()),
+    }));
+    const names = generated.map((g) => g.testName);
+    const { results, states } = analyzeTests({ names, series: read, kept: [], now }, defaultDriftSettings);
+    expect(results).toStrictEqual(generated.map((g) => analyzeTest(g, defaultDriftSettings, now)));
+    expect(results.filter((r) => r.severity !== 'NONE').length).toBeGreaterThan(10);
+    // Continuing the kept states over ten more runs each gives what a replay from the first run gives.
+    const more = generated.map((g) => ({ ...g, points: [...g.points, ...series(repeat(0.6, 10), (i) => hour(200 + i))] }));
+    const continued = analyzeTests(
+      {
+        names,
+        series: more.map(({ testName, category, points }) => ({
+          testName,
+          category,
+          confidences: Float64Array.from(points, (p) => p.confidence),
+          timestamps: Float64Array.from(points, (p) => p.timestamp.getTime()),
+        })),
+        kept: JSON.parse(JSON.stringify(states)),
+        now,
+      },
+      defaultDriftSettings,
+    );
+    const inOrder = more.filter((_, t) => t % 3 !== 0);
+    expect(continued.results.filter((_, t) => t % 3 !== 0)).toStrictEqual(inOrder.map((g) => analyzeTest(g, defaultDriftSettings, now)));
   });
 
   it('does not reorder the caller’s array', () => {

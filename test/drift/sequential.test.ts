@@ -8,6 +8,7 @@ import {
   detectionKey,
   detectorThresholds,
   estimates,
+  firstUnfolded,
   foldPoint,
   foldPoints,
   initialDetectorState,
@@ -17,7 +18,6 @@ import {
   parseDetectorState,
   robustScale,
   stepCusum,
-  unfoldedPoints,
   type DetectorState,
 } from '../../src/drift/sequential.js';
 import { defaultDriftSettings } from '../../src/drift/settings.js';
@@ -165,7 +165,8 @@ describe('the fold', () => {
       let kept: unknown = initialDetectorState(detection);
       for (let from = 0; from < n; from += 1 + Math.floor(random() * 9)) {
         const state = parseDetectorState(JSON.parse(JSON.stringify(kept)), detection)!;
-        kept = foldPoints(state, unfoldedPoints(state, series.slice(0, from + 10)), detection);
+        const read = series.slice(0, from + 10);
+        kept = foldPoints(state, read.slice(firstUnfolded(state, read.map((p) => p.timestamp.getTime()))), detection);
       }
       expect(kept).toStrictEqual(whole);
     }
@@ -189,8 +190,10 @@ describe('the fold', () => {
   it('a kept state skips the points it folded already', () => {
     const series = points([0.9, 0.8, 0.7]);
     const state = foldPoint(initialDetectorState(detection), series[1]!, detection);
-    expect(unfoldedPoints(state, series)).toStrictEqual([series[2]]);
-    expect(unfoldedPoints(initialDetectorState(detection), series)).toStrictEqual(series);
+    const times = series.map((p) => p.timestamp.getTime());
+    expect(firstUnfolded(state, times)).toBe(2);
+    expect(firstUnfolded(initialDetectorState(detection), times)).toBe(0);
+    expect(firstUnfolded(foldPoints(state, series.slice(2), detection), times)).toBe(3);
   });
 
   it('a state folded under other settings, or not a state, is not taken back', () => {
