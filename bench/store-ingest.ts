@@ -8,7 +8,7 @@ import { connectPg } from '../src/db/pg/connect.js';
 import { confidenceMeasurements } from '../src/db/pg/schema.js';
 import { connectSqlite } from '../src/db/sqlite/connect.js';
 import { openStore } from '../src/store/open-store.js';
-import { epochMs, insertRows } from '../src/store/pg-store.js';
+import { addedOutcome, insertRows } from '../src/store/pg-store.js';
 import { preparedUpsert } from '../src/store/sqlite-store.js';
 import { toMeasurementValues } from '../src/store/validation.js';
 import type { DatabaseConfig } from '../src/config.js';
@@ -81,7 +81,7 @@ async function withoutSummaries(config: DatabaseConfig, data: Batch[]): Promise<
     for (const rows of data) {
       await client.query('begin');
       await db.execute(
-        sql`${insertRows(confidenceMeasurements, toMeasurementValues(rows, new Date()))} on conflict (test_name, "timestamp") do nothing returning test_name, ${epochMs}`,
+        sql`with added as (${insertRows(confidenceMeasurements, toMeasurementValues(rows, new Date()))} on conflict (test_name, "timestamp") do nothing returning test_name, "timestamp") ${addedOutcome(rows.length)}`,
       );
       await client.query('commit');
     }
