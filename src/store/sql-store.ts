@@ -770,20 +770,22 @@ export abstract class SqlStore implements Store {
       const chunk = hours.slice(i, i + 100);
       await this.db.delete(h).where(inArray(h.hour, chunk));
       const within = or(...chunk.map((hour) => and(gte(m.timestamp, hour), lt(m.timestamp, new Date(hour.getTime() + 3_600_000)))));
-      await this.db.insert(h).select(
-        this.db
-          .select({
-            categoryKey: keyOf.as('category_key'),
-            hour: hourOfRow.as('hour'),
-            measurementsCount: count().as('measurements_count'),
-            confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
-            minConfidence: min(m.confidence).as('min_confidence'),
-            maxConfidence: max(m.confidence).as('max_confidence'),
-          })
-          .from(m)
-          .where(within)
-          .groupBy(keyOf, hourOfRow),
-      );
+      // Another writer recounting the same hour deleted its rows first, so this delete waited for it
+      // to commit and this recount counts its rows too. The rows its recount inserted came after
+      // this delete's snapshot and are still there: they are replaced, not met with a duplicate key.
+      const recount = this.db
+        .select({
+          categoryKey: keyOf.as('category_key'),
+          hour: hourOfRow.as('hour'),
+          measurementsCount: count().as('measurements_count'),
+          confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
+          minConfidence: min(m.confidence).as('min_confidence'),
+          maxConfidence: max(m.confidence).as('max_confidence'),
+        })
+        .from(m)
+        .where(within)
+        .groupBy(keyOf, hourOfRow);
+      await this.db.insert(h).select(recount).onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: replacedColumns(h, ['hour', 'categoryKey']) });
     }
   }
 

@@ -250,6 +250,30 @@ describe.each(backends)('a %s database from before summaries', (backend) => {
 describe('summaries on postgres, with writers at once', () => {
   const it = storeTest('postgres');
 
+  it('take two replacements in one hour at once, in different categories', async ({ store, database }) => {
+    const other = await openStore(database.config);
+    const outcomes: string[] = [];
+    try {
+      // Both recount the hour; before each replaced the other's recount, the later one met a duplicate key.
+      for (let round = 0; round < 20; round++) {
+        const at = t0 + round * hourMs;
+        await store.recordMeasurements([
+          { testName: 'a', confidence: 0.5, timestamp: new Date(at), category: 'api' },
+          { testName: 'b', confidence: 0.5, timestamp: new Date(at + 60_000), category: 'ui' },
+        ]);
+        const settled = await Promise.allSettled([
+          store.recordMeasurements([{ testName: 'a', confidence: 0.2, timestamp: new Date(at), category: 'api' }]),
+          other.recordMeasurements([{ testName: 'b', confidence: 0.3, timestamp: new Date(at + 60_000), category: 'ui' }]),
+        ]);
+        outcomes.push(...settled.map((o) => (o.status === 'fulfilled' ? JSON.stringify(o.value) : String(o.reason))));
+      }
+    } finally {
+      await other.close();
+    }
+    expect(new Set(outcomes)).toStrictEqual(new Set(['{"inserted":0,"replaced":1}']));
+    await expectExact(database.config, store);
+  });
+
   it('lose no batch that commits while a replacement summarises its test afresh', async ({ store, database }) => {
     await store.recordMeasurements([
       { testName: 't', confidence: 0.5, timestamp: new Date(t0) },
