@@ -237,8 +237,11 @@ export class PgStore extends SqlStore {
         }
       }
       // Rows arrived with their own ids; move the identity past them so new rows do not collide.
+      // Never back: an insert running meanwhile, whose rows this transaction cannot see, has drawn
+      // ids past them and goes on drawing in order (saveAnalyses and createAlerts pair ids so).
       await tx.db.execute(
-        sql`select setval(pg_get_serial_sequence(${getTableName(target)}, 'id'), coalesce((select max(${target.id}) from ${target}), 0) + 1, false)`,
+        sql`select setval(seq, greatest(coalesce((select max(${target.id}) from ${target}), 0) + 1, coalesce(pg_sequence_last_value(seq) + 1, 1)), false)
+          from (select pg_get_serial_sequence(${getTableName(target)}, 'id')::regclass as seq) as identity`,
       );
       return inserted;
     });
