@@ -48,19 +48,6 @@ function relativeDrift(driftAbsolute: number, baseline: number): number {
   return baseline > 0 && Number.isFinite(relative) ? relative : driftAbsolute;
 }
 
-/**
- * Points in time order: the same array when they are already (as a store mostly reads them), else a
- * sorted copy. Array.prototype.sort is stable, so equal timestamps keep the caller's (id) order.
- */
-export function inTimeOrder<P extends ConfidencePoint>(points: readonly P[]): readonly P[] {
-  for (let i = 1; i < points.length; i++) {
-    if (points[i]!.timestamp.getTime() < points[i - 1]!.timestamp.getTime()) {
-      return [...points].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
-    }
-  }
-  return points;
-}
-
 /** A series as parallel columns in time order: what a batch analyses, without an object per point. */
 export interface OrderedSeries {
   testName: string;
@@ -70,7 +57,10 @@ export interface OrderedSeries {
   times: readonly number[];
 }
 
-/** Columns in time order, equal times keeping the given order (as inTimeOrder). */
+/**
+ * Columns in time order, copied: as given when they are already (as a store mostly reads them), else
+ * sorted by time. Array.prototype.sort is stable, so equal times keep the given (id) order.
+ */
 export function columnsInTimeOrder(values: ArrayLike<number>, times: ArrayLike<number>): { values: number[]; times: number[] } {
   for (let i = 1; i < times.length; i++) {
     if (times[i]! < times[i - 1]!) {
@@ -106,9 +96,12 @@ function changeSize(kind: DriftKind, current: readonly number[], latest: readonl
  * keeps it between analyses); without it the series is replayed from its first point.
  */
 export function analyzeTest(series: TestSeries, settings: DriftSettings, now: Date, detector?: DetectorState): DriftAnalysisResult {
-  const points = inTimeOrder(series.points);
-  const ordered = { testName: series.testName, category: series.category, values: points.map((p) => p.confidence), times: points.map((p) => p.timestamp.getTime()) };
-  return analyzeOrdered(ordered, settings, now, detector ?? foldValues(initialDetectorState(settings.detection), ordered.values, ordered.times, 0, settings.detection));
+  const { values, times } = columnsInTimeOrder(
+    series.points.map((p) => p.confidence),
+    series.points.map((p) => p.timestamp.getTime()),
+  );
+  const ordered = { testName: series.testName, category: series.category, values, times };
+  return analyzeOrdered(ordered, settings, now, detector ?? foldValues(initialDetectorState(settings.detection), values, times, 0, settings.detection));
 }
 
 /** analyzeTest over columns already in time order, with the detector's state after all of them. */
