@@ -185,8 +185,6 @@ export function replacedColumns(table: Table, key: readonly string[] = ['id', 't
 
 /** One row per test and instant, the later of a batch's rows winning: a statement may not touch a row twice. */
 export function latestPerTestAndInstant<R extends { testName: string; timestamp: Date }>(rows: readonly R[]): R[] {
-  // A test run's batch, one row per test, holds no pair twice: no key needs building.
-  if (new Set(rows.map((row) => row.testName)).size === rows.length) return [...rows];
   const latest = new Map<string, R>();
   for (const row of rows) latest.set(`${row.testName}\u0000${row.timestamp.getTime()}`, row);
   return latest.size === rows.length ? [...rows] : [...latest.values()];
