@@ -99,21 +99,16 @@ async function attachPeriod(db: Database, start: Date, interval: PartitionInterv
 }
 
 /**
- * Drops every partition whose whole period lies before `cutoff`; returns how many rows went with
- * them. Rows before the cutoff elsewhere (the period holding it, the default partition) are the
- * caller's to delete.
+ * Drops every partition whose whole period lies before `cutoff`; returns them. Rows before the
+ * cutoff elsewhere (the period holding it, the default partition) are the caller's to delete.
  */
-export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<number> {
+export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<RangePartition[]> {
   // The turn comes first, so the partitions read are those the drops meet.
   await takePartitionsTurn(db);
   const { layout, partitions } = await readPartitioning(db);
-  if (layout === 'off') return 0;
-  let dropped = 0;
-  for (const partition of partitions.filter((p) => p.to <= cutoff)) {
-    const counted = await db.execute<{ n: string }>(sql`select count(*) as n from ${ident(partition.name)}`);
-    dropped += Number(counted.rows[0]!.n);
-    await db.execute(sql`drop table ${ident(partition.name)}`);
-  }
+  if (layout === 'off') return [];
+  const dropped = partitions.filter((p) => p.to <= cutoff);
+  for (const partition of dropped) await db.execute(sql`drop table ${ident(partition.name)}`);
   return dropped;
 }
 
