@@ -397,8 +397,7 @@ export abstract class SqlStore implements Store {
       const drawn: number[] = [];
       for (let i = 0; i < analyses.length; i += 500) {
         const rows = await tx.insertMany(a, analyses.slice(i, i + 500)).returning({ id: a.id });
-        // Ids are drawn row by row in the order given; RETURNING promises no order of its own.
-        drawn.push(...rows.map((row) => row.id).sort((x, y) => x - y));
+        drawn.push(...inDrawOrder(rows).map((row) => row.id));
       }
       return drawn;
     });
@@ -456,10 +455,9 @@ export abstract class SqlStore implements Store {
       for (let i = 0; i < alerts.length; i += 500) {
         rows.push(...(await tx.insertMany(al, alerts.slice(i, i + 500)).returning()));
       }
-      // Ids are drawn row by row in the order given; RETURNING promises no order of its own.
-      rows.sort((x, y) => x.id - y.id);
-      await hooks.after(rows[rows.length - 1]!.id);
-      return rows.map(toAlert);
+      const ordered = inDrawOrder(rows);
+      await hooks.after(ordered[ordered.length - 1]!.id);
+      return ordered.map(toAlert);
     });
   }
 
@@ -833,6 +831,14 @@ export abstract class SqlStore implements Store {
   async countRows(table: TableName): Promise<number> {
     return this.db.$count(this.tableOf(table));
   }
+}
+
+/**
+ * Inserted rows in the order they were given (sorted in place): ids are drawn row by row in that
+ * order, and RETURNING promises no order of its own.
+ */
+function inDrawOrder<R extends { id: number }>(rows: R[]): R[] {
+  return rows.sort((x, y) => x.id - y.id);
 }
 
 /** `confidence,epochMs,confidence,epochMs,...` as seriesOfTests aggregates a test's points. */
