@@ -158,7 +158,9 @@ export abstract class SqlStore implements Store {
   /**
    * Locks the summaries of the tests `which` picks until the transaction ends, before they are
    * summarised afresh. Without it, a batch adding to a summary could commit between the recount's
-   * read and its write, and the recount would write over the batch's share.
+   * read and its write, and the recount would write over the batch's share. Every writer of the
+   * summaries writes (or deletes) measurements before it, in the same transaction: a transaction
+   * holding the measurements against all writers may lock nothing more.
    */
   protected abstract lockSummaries(which: SQL): Promise<void>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */

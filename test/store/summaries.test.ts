@@ -8,6 +8,7 @@ import { seededRandom } from '../drift/seeded-random.js';
 import { backends, createTestDatabase, gateInserts, insertRawMeasurements, migrateUpTo, readRaw, storeTest, withPartition } from '../support/test-stores.js';
 
 const hourMs = 3_600_000;
+const dayMs = 86_400_000;
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
 
 interface RawRow {
@@ -136,9 +137,9 @@ async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
       operations.push(`import of ${rows.length}`);
     } else {
       // Cutoffs inside an hour, so a part hour is left behind.
-      const now = new Date(t0 + Math.floor(next() * 30) * hourMs + 17 * 60_000 + 30 * 86_400_000);
+      const now = new Date(t0 + Math.floor(next() * 30) * hourMs + 17 * 60_000 + 30 * dayMs);
       await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, now);
-      operations.push(`cleanup before ${new Date(now.getTime() - 30 * 86_400_000).toISOString()}`);
+      operations.push(`cleanup before ${new Date(now.getTime() - 30 * dayMs).toISOString()}`);
     }
     await expectExact(config, store);
   }
@@ -186,13 +187,13 @@ describe.each(backends)('summaries on %s', (backend) => {
     await store.markAnalyzed(await store.analysisMarks(['b']));
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual([]);
     // A cleanup that takes measurements away changes what an analysis would say.
-    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 86_400_000 + 500));
+    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + dayMs + 500));
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['b']);
     // A test whose measurements all went, recorded again, is new: its summary counts from revision 1 again.
     await store.markAnalyzed(await store.analysisMarks(['a', 'b']));
-    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 10 * 86_400_000));
+    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 10 * dayMs));
     expect(await store.listTestNames({ limit: 10 })).toStrictEqual([]);
-    await store.recordMeasurement({ testName: 'a', confidence: 0.5, timestamp: new Date(t0 + 20 * 86_400_000) });
+    await store.recordMeasurement({ testName: 'a', confidence: 0.5, timestamp: new Date(t0 + 20 * dayMs) });
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
   });
 });
@@ -279,25 +280,77 @@ describe('summaries on postgres, with writers at once', () => {
       { testName: 't', confidence: 0.5, timestamp: new Date(t0) },
       { testName: 't', confidence: 0.6, timestamp: new Date(t0 + hourMs) },
     ]);
-    // The batch holds the test's summary row, mid-update, at a gate inside the database.
-    const gate = await gateInserts(database.config, 'test_summaries', "new.test_name = 't'", 'update');
-    try {
-      const batch = store.recordMeasurements([{ testName: 't', confidence: 0.9, timestamp: new Date(t0 + 2 * hourMs) }]);
-      await gate.untilWaiting();
-      // The replacement summarises t afresh meanwhile; it must count the batch once that commits.
-      const replacement = store.recordMeasurement({ testName: 't', confidence: 0.1, timestamp: new Date(t0) });
-      // Opened once the replacement waits for the batch's row lock (the batch itself waits at the gate's advisory lock).
-      const applicationName = database.config.backend === 'postgres' ? database.config.applicationName : '';
-      const waitingForLock = `select count(*)::int as n from pg_stat_activity
-        where application_name = '${applicationName}' and wait_event_type = 'Lock' and wait_event <> 'advisory'`;
-      await expect.poll(async () => (await readRaw(database.config, waitingForLock))[0]!.n).toBe(1);
-      await gate.open();
-      await Promise.all([batch, replacement]);
-    } finally {
-      await gate.end();
-    }
-    const [summary] = await readRaw(database.config, "select measurements_count, min_confidence, max_confidence from test_summaries where test_name = 't'");
-    expect(summary).toStrictEqual({ measurements_count: 3, min_confidence: 0.1, max_confidence: 0.9 });
+    // The replacement summarises t afresh while the batch is held; it must count the batch once that commits.
+    await whileABatchOfTIsHeld(store, database.config, new Date(t0 + 2 * hourMs), () =>
+      store.recordMeasurement({ testName: 't', confidence: 0.1, timestamp: new Date(t0) }),
+    );
+    expect(await summaryOfT(database.config)).toStrictEqual({ measurements_count: 3, min_confidence: 0.1, max_confidence: 0.9 });
     await expectExact(database.config, store);
   });
+
+  it('lose no batch that commits while a cleanup mends the summaries of what is left', async ({ store, database }) => {
+    await store.recordMeasurements([
+      { testName: 't', confidence: 0.5, timestamp: new Date(t0) },
+      { testName: 't', confidence: 0.6, timestamp: new Date(t0 + hourMs) },
+    ]);
+    // The cleanup takes t's first measurement away and counts what t keeps; it must count the batch too.
+    await whileABatchOfTIsHeld(store, database.config, new Date(t0 + 2 * hourMs), () =>
+      store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + hourMs / 2 + dayMs)),
+    );
+    expect(await summaryOfT(database.config)).toStrictEqual({ measurements_count: 2, min_confidence: 0.6, max_confidence: 0.9 });
+    await expectExact(database.config, store);
+  });
+
+  it('lose no batch that commits while a cleanup waits to drop a partition', async ({ database }) => {
+    const store = await openStore(withPartition(database.config, 'week'));
+    try {
+      await store.maintainStorage(new Date(t0));
+      // The week of 26 October goes whole; t keeps its measurement of 9 November.
+      await store.recordMeasurements([
+        { testName: 't', confidence: 0.5, timestamp: new Date(t0) },
+        { testName: 't', confidence: 0.6, timestamp: new Date(t0 + 8 * dayMs) },
+      ]);
+      // The drop waits for the batch to commit; from then on it holds every writer off until its own commit.
+      const counts = await whileABatchOfTIsHeld(store, database.config, new Date(t0 + 9 * dayMs), () =>
+        store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(Date.parse('2026-11-03T00:00:00Z'))),
+      );
+      expect(counts.measurements).toBe(1);
+      expect(await summaryOfT(database.config)).toStrictEqual({ measurements_count: 2, min_confidence: 0.6, max_confidence: 0.9 });
+      await expectExact(database.config, store);
+    } finally {
+      await store.close();
+    }
+  });
 });
+
+/**
+ * Records t's confidence 0.9 at `at` in a batch held mid-update of t's summary, at a gate inside the
+ * database; starts `meanwhile`, lets the batch go on once `meanwhile` waits for a lock, and returns
+ * what `meanwhile` returned.
+ */
+async function whileABatchOfTIsHeld<T>(store: Store, config: DatabaseConfig, at: Date, meanwhile: () => Promise<T>): Promise<T> {
+  const gate = await gateInserts(config, 'test_summaries', "new.test_name = 't'", 'update');
+  try {
+    const batch = store.recordMeasurements([{ testName: 't', confidence: 0.9, timestamp: at }]);
+    await gate.untilWaiting();
+    const running = meanwhile();
+    await expect.poll(async () => (await readRaw(config, waitingForLock(config)))[0]!.n).toBe(1);
+    await gate.open();
+    const [, result] = await Promise.all([batch, running]);
+    return result;
+  } finally {
+    await gate.end();
+  }
+}
+
+async function summaryOfT(config: DatabaseConfig) {
+  const [summary] = await readRaw(config, "select measurements_count, min_confidence, max_confidence from test_summaries where test_name = 't'");
+  return summary;
+}
+
+/** Counts this test's connections waiting for a lock other than the gate's advisory one. */
+function waitingForLock(config: DatabaseConfig): string {
+  const applicationName = config.backend === 'postgres' ? config.applicationName : '';
+  return `select count(*)::int as n from pg_stat_activity
+    where application_name = '${applicationName}' and wait_event_type = 'Lock' and wait_event <> 'advisory'`;
+}
