@@ -10,7 +10,7 @@ import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary } from './summaries.js';
 import { readSeriesCopy } from './pg-series-copy.js';
 import { SqlStore, type InsertOf, type SqlDatabase, type Tables, type TestPoints } from './sql-store.js';
-import type { DriftAlert, DriftAnalysis, Measurement, Store, TableName, TableRows } from './store.js';
+import type { CleanupCounts, DriftAlert, DriftAnalysis, Measurement, RetentionDays, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
 /** The LISTEN/NOTIFY channel on which a schema's new alerts are announced. */
@@ -308,14 +308,30 @@ export class PgStore extends SqlStore {
     return Number(result.rows[0]?.bytes ?? 0);
   }
 
-  async vacuum(): Promise<void> {
+  vacuum(): Promise<void> {
+    return this.vacuumTables(Object.values(tables));
+  }
+
+  override async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
+    const counts = await super.cleanup(days, now);
+    // Mending rewrote the summary of every test that lost rows: until a vacuum came by (autovacuum,
+    // where it is on), the overview read their heap pages, not their index alone (100,000 tests
+    // after a month went: counting them took 196 ms, 22 ms vacuumed). The cleanup has committed,
+    // so a vacuum that fails changes nothing of it; and it skips a table it cannot lock at once.
+    if (counts.measurements > 0 && this.depth === 0) {
+      await this.vacuumTables([tables.testSummaries, tables.hourlyConfidence], sql`analyze, skip_locked`).catch(() => {});
+    }
+    return counts;
+  }
+
+  private async vacuumTables(list: readonly PgTable[], options = sql`analyze`): Promise<void> {
     // VACUUM cannot run inside a transaction: each statement goes out on its own, on one
     // connection whose statement limit is lifted meanwhile.
     await this.onOwnConnection(async (client, markBroken) => {
       try {
         await client.query('set statement_timeout = 0');
         const db = drizzle({ client, casing: 'snake_case' });
-        for (const table of Object.values(tables)) await db.execute(sql`vacuum analyze ${table}`);
+        for (const table of list) await db.execute(sql`vacuum (${options}) ${table}`);
         await client.query('reset statement_timeout');
       } catch (error) {
         // Its statement limit may still be lifted: not a connection to hand back.

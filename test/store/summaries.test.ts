@@ -248,6 +248,25 @@ describe.each(backends)('a %s database from before summaries', (backend) => {
   });
 });
 
+describe('summaries on postgres', () => {
+  const it = storeTest('postgres');
+
+  it('are vacuumed after a cleanup that mended them, so the overview reads their index alone again', async ({ store, database }) => {
+    const vacuums = async () =>
+      (await readRaw(database.config, "select vacuum_count::int as n from pg_stat_user_tables where schemaname = current_schema() and relname = 'test_summaries'"))[0]!.n as number;
+    await store.recordMeasurements([
+      { testName: 't', confidence: 0.5, timestamp: new Date(t0) },
+      { testName: 't', confidence: 0.6, timestamp: new Date(t0 + 2 * dayMs) },
+    ]);
+    const before = await vacuums();
+    expect((await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 2 * dayMs))).measurements).toBe(1);
+    expect(await vacuums()).toBe(before + 1);
+    // Nothing deleted, nothing rewritten: no vacuum.
+    expect((await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 2 * dayMs))).measurements).toBe(0);
+    expect(await vacuums()).toBe(before + 1);
+  });
+});
+
 describe('summaries on postgres, with writers at once', () => {
   const it = storeTest('postgres');
 
