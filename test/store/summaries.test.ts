@@ -251,6 +251,32 @@ describe.each(backends)('a %s database from before summaries', (backend) => {
 describe('summaries on postgres', () => {
   const it = storeTest('postgres');
 
+  plainIt('filled in by a migration, leave room on their pages for a cleanup that mends them all', async () => {
+    const database = await createTestDatabase('postgres');
+    try {
+      await migrateUpTo(database.config, 3);
+      // Enough tests to fill pages, each with one measurement the cleanup takes away and one it keeps.
+      const tests = 2000;
+      await insertRawMeasurements(
+        database.config,
+        Array.from({ length: 2 * tests }, (_, i) => ({ id: i + 1, testName: `test_${i % tests}`, confidence: 0.5, timestamp: new Date(t0 + Math.floor(i / tests) * 2 * dayMs) })),
+      );
+      const store = await openStore(database.config);
+      try {
+        const bytes = async () => (await readRaw(database.config, "select pg_relation_size('test_summaries')::int as n"))[0]!.n;
+        const before = await bytes();
+        expect((await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 2 * dayMs))).measurements).toBe(tests);
+        // Every summary rewritten, each new version on its own row's page.
+        expect(await bytes()).toBe(before);
+        expect(await readRaw(database.config, 'select count(*)::int as n, sum(measurements_count)::int as kept from test_summaries')).toStrictEqual([{ n: tests, kept: tests }]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+
   it('are vacuumed after a cleanup that mended them, so the overview reads their index alone again', async ({ store, database }) => {
     const vacuums = async () =>
       (await readRaw(database.config, "select vacuum_count::int as n from pg_stat_user_tables where schemaname = current_schema() and relname = 'test_summaries'"))[0]!.n as number;
