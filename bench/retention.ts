@@ -1,12 +1,13 @@
 // Issue 12's retention aim on PostgreSQL: the oldest month of a table spanning 100 days deleted by
 // `cleanup`, on the plain table (rows deleted one by one) and on the same rows partitioned by month
 // (the month's partition dropped), each in a schema of its own seeded alike. Prints the conversion
-// (`drift migrate --partition month`), the cleanup, and the table's size before and after.
+// (`drift migrate --partition month`), the cleanup, how long another instance's batches wait
+// meanwhile, and the table's size before and after.
 import type { DatabaseConfig } from '../src/config.js';
 import { repartitionPg } from '../src/db/pg/connect.js';
 import { nextPeriod, periodStart, type MeasurementsLayout } from '../src/db/pg/partition-periods.js';
 import { PgStore } from '../src/store/pg-store.js';
-import { pgClient, seed, type Scale } from './scale.js';
+import { categoryOf, pgClient, seed, testName, type Scale } from './scale.js';
 import { benchDatabase, heading, table, timed } from './support.js';
 
 const rows = Number(process.env.BENCH_RETENTION_ROWS ?? 10_000_000);
@@ -44,7 +45,28 @@ async function retentionOf(layout: MeasurementsLayout, scale: Scale): Promise<Re
       const cutoff = nextPeriod(periodStart(new Date(scale.end - (scale.perTest - 1) * scale.stepMs), 'month'), 'month');
       const retentionDays = 90;
       const before = await measurementsMiB(config);
+      // A CI pipeline posting a run of 1,000 tests at a time throughout, from another instance: how
+      // long its batches wait while the cleanup holds the measurements and mends the summaries.
+      const writer = await PgStore.open(config);
+      const waits: number[] = [];
+      let writing = true;
+      const posting = (async () => {
+        for (let run = 0; writing; run++) {
+          const at = new Date(Date.now() + run);
+          const batch = Array.from({ length: 1000 }, (_, i) => {
+            const t = (run * 1000 + i) % tests;
+            return { testName: testName(t), category: categoryOf(t), confidence: 0.9, timestamp: at };
+          });
+          waits.push((await timed(() => writer.recordMeasurements(batch))).seconds);
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const posted = waits.length;
       const cleaned = await timed(() => store.cleanup({ measurementsDays: retentionDays, analysisDays: 30, alertsDays: 60 }, new Date(cutoff.getTime() + retentionDays * dayMs)));
+      writing = false;
+      await posting;
+      await writer.close();
+      const during = waits.slice(posted).sort((a, b) => a - b);
       // The overview after the cleanup, which rewrote every touched test's summary: its first answer
       // (which may open a connection too), then the median of five more.
       const counted = await timed(() => store.statistics({}));
@@ -56,6 +78,7 @@ async function retentionOf(layout: MeasurementsLayout, scale: Scale): Promise<Re
         'convert (migrate --partition)': converted === null ? '-' : `${converted.seconds.toFixed(1)} s`,
         'rows deleted': cleaned.result.measurements.toLocaleString('en-US'),
         cleanup: `${cleaned.seconds.toFixed(2)} s`,
+        'batches of 1,000 meanwhile: median, longest': `${during.length}: ${(during[Math.floor(during.length / 2)]! * 1000).toFixed(0)} ms, ${(during[during.length - 1]! * 1000).toFixed(0)} ms`,
         'rows left (summaries)': counted.result.totalMeasurements.toLocaleString('en-US'),
         'statistics after: first, median of 5': `${(counted.seconds * 1000).toFixed(1)} ms, ${(again[2]! * 1000).toFixed(1)} ms`,
         'MiB before': before,

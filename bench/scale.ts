@@ -46,8 +46,8 @@ export interface Scale {
 }
 
 const instant = (scale: Scale, slot: number) => scale.end - (scale.perTest - 1 - slot) * scale.stepMs;
-const testName = (t: number) => `suite.test_${String(t).padStart(6, '0')}`;
-const categoryOf = (t: number) => categories[t % categories.length]!;
+export const testName = (t: number) => `suite.test_${String(t).padStart(6, '0')}`;
+export const categoryOf = (t: number) => categories[t % categories.length]!;
 const categorySql = `case t % ${categories.length} ${categories.map((c, i) => `when ${i} then '${c}'`).join(' ')} end`;
 
 /**
