@@ -562,21 +562,22 @@ export abstract class SqlStore implements Store {
   async statistics(scope: StatisticsScope): Promise<Statistics> {
     const { confidenceMeasurements: m, testSummaries: ts, hourlyConfidence: h } = this.tables;
     const inCategory = (column: Column | SQL) => (scope.category === undefined ? undefined : categoryKeyIs(column, scope.category));
-    const aggregateOf = (t: { measurementsCount: Column; confidenceSum: Column; minConfidence: Column; maxConfidence: Column }) => ({
-      measurementsCount: sum(t.measurementsCount).mapWith(Number),
-      confidenceSum: sum(t.confidenceSum).mapWith(Number),
-      minConfidence: min(t.minConfidence).mapWith(Number),
-      maxConfidence: max(t.maxConfidence).mapWith(Number),
-    });
+    // The values from the hours: a row per hour and category, where the tests' summaries are a row
+    // per test, rewritten by every batch and every cleanup. After a month's retention at 10M rows
+    // with a writer going, summing those (4,797 pages, bloated) took 162 ms, 54 ms vacuumed.
+    const hoursFrom = (from: Date | undefined) =>
+      this.db
+        .select({
+          measurementsCount: sum(h.measurementsCount).mapWith(Number),
+          confidenceSum: sum(h.confidenceSum).mapWith(Number),
+          minConfidence: min(h.minConfidence).mapWith(Number),
+          maxConfidence: max(h.maxConfidence).mapWith(Number),
+        })
+        .from(h)
+        .where(and(inCategory(h.categoryKey), from === undefined ? undefined : gte(h.hour, from)));
     if (scope.since === undefined) {
-      // The values from the hours: a row per hour and category, where the tests' summaries are a row
-      // per test, rewritten by every batch and every cleanup. After a month's retention at 10M rows
-      // with a writer going, summing those (4,797 pages, bloated) took 162 ms, 54 ms vacuumed.
-      const [totalTests, [row]] = await Promise.all([
-        this.countTestsWhere(inCategory(ts.categoryKey)),
-        this.db.select(aggregateOf(h)).from(h).where(inCategory(h.categoryKey)),
-      ]);
-      return toStatistics(totalTests, [row!]);
+      const [totalTests, [hours]] = await Promise.all([this.countTestsWhere(inCategory(ts.categoryKey)), hoursFrom(undefined)]);
+      return toStatistics(totalTests, [hours!]);
     }
     const wholeHours = nextHourFrom(scope.since);
     const [tests, [hours], [partHour]] = await Promise.all([
@@ -586,10 +587,7 @@ export abstract class SqlStore implements Store {
       scope.category === undefined
         ? this.countTestsWhere(gte(ts.lastSeen, scope.since))
         : this.db.$count(ts, and(inCategory(ts.categoryKey), gte(ts.lastSeen, scope.since))),
-      this.db
-        .select(aggregateOf(h))
-        .from(h)
-        .where(and(inCategory(h.categoryKey), gte(h.hour, wholeHours))),
+      hoursFrom(wholeHours),
       this.db
         .select({
           measurementsCount: count(),
