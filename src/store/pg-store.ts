@@ -24,9 +24,6 @@ const insertChunk = 1000;
 export class PgStore extends SqlStore {
   readonly backend = 'postgres' as const;
 
-  /** Whether this transaction holds the measurements table exclusively (it dropped a partition). */
-  private holdsMeasurements = false;
-
   private constructor(
     db: SqlDatabase,
     readonly schema: string,
@@ -136,18 +133,19 @@ export class PgStore extends SqlStore {
     const hour = this.hourOfColumn(sql`"timestamp"`);
     // A test run's batch brings one row per test: then nothing needs grouping (1.3 ms of 1,000 rows).
     const onePerTest = new Set(rows.map((row) => row.testName)).size === rows.length;
+    const period = this.periodOfColumn(sql`"timestamp"`);
     const testAdditions = onePerTest
-      ? sql`select test_name, coalesce(category, ''), 1, confidence, confidence, confidence, "timestamp", "timestamp", confidence from added`
-      : sql`select test_name, coalesce(category, ''), count(*), sum(confidence), min(confidence), max(confidence), min("timestamp"), max("timestamp"),
+      ? sql`select test_name, coalesce(category, ''), ${period}, 1, confidence, confidence, confidence, "timestamp", "timestamp", confidence from added`
+      : sql`select test_name, coalesce(category, ''), ${period}, count(*), sum(confidence), min(confidence), max(confidence), min("timestamp"), max("timestamp"),
           (array_agg(confidence order by "timestamp" desc))[1]
-        from added group by test_name, coalesce(category, '')`;
+        from added group by test_name, coalesce(category, ''), ${period}`;
     const result = await this.db.execute<AddedOutcome>(
       sql`with added as (
         ${insertRows(m, rows)} on conflict (test_name, "timestamp") do nothing returning test_name, category, confidence, "timestamp"
       ), tests as (
-        insert into ${ts} (test_name, category_key, measurements_count, confidence_sum, min_confidence, max_confidence, first_seen, last_seen, latest_confidence)
-        ${testAdditions} order by 1, 2
-        on conflict (test_name, category_key) do update set ${setClause(mergeTestSummary(ts))}
+        insert into ${ts} (test_name, category_key, period, measurements_count, confidence_sum, min_confidence, max_confidence, first_seen, last_seen, latest_confidence)
+        ${testAdditions} order by 1, 2, 3
+        on conflict (test_name, category_key, period) do update set ${setClause(mergeTestSummary(ts))}
       ), hours as (
         insert into ${h} (category_key, hour, measurements_count, confidence_sum, min_confidence, max_confidence)
         select coalesce(category, ''), ${hour}, count(*), sum(confidence), min(confidence), max(confidence)
@@ -169,6 +167,11 @@ export class PgStore extends SqlStore {
     return sql<Date>`date_bin('1 hour', ${timestamp}, timestamptz '2000-01-01 00:00:00+00')`;
   }
 
+  protected periodOfColumn(timestamp: Column | SQL): SQL<Date> {
+    // In UTC, whatever the session's time zone.
+    return sql<Date>`date_trunc('month', ${timestamp}, 'UTC')`;
+  }
+
   protected epochMsOf(timestamp: Column): SQL<number> {
     // extract() is exact (numeric); a double's epoch seconds would misplace instants far from 1970.
     return sql<number>`floor(extract(epoch from ${timestamp}) * 1000)`;
@@ -183,13 +186,9 @@ export class PgStore extends SqlStore {
   }
 
   protected async lockSummaries(which: SQL): Promise<void> {
-    // Every other writer of the summaries writes measurements first in its transaction: while this
-    // one holds them exclusively, no one else writes a summary, and locking 100,000 of them (0.3 s
-    // at 10M rows) would buy nothing.
-    if (this.holdsMeasurements) return;
     const { testSummaries: ts } = tables;
     // In key order, as every batch takes them, so two writers never wait on each other in a circle.
-    await this.db.execute(sql`select 1 from ${ts} where ${which} order by test_name, category_key for update`);
+    await this.db.execute(sql`select 1 from ${ts} where ${which} order by test_name, category_key, period for update`);
   }
 
   protected async allowLongStatements(): Promise<void> {
@@ -264,9 +263,13 @@ export class PgStore extends SqlStore {
 
   /** Whole periods go as partitions (no dead rows, no long delete); what is left before the cutoff, row by row. */
   protected override async deleteRowsBefore(cutoff: Date): Promise<number> {
+    // Partitions first: they are dropped after the partitions' turn, which upkeep takes before it
+    // locks the table. Dropping one locks the table against every reader and writer until commit.
     const dropped = await dropPartitionsBefore(this.db, cutoff);
-    // Dropping a partition locks the whole table against every other reader and writer until commit.
-    if (dropped.length > 0) this.holdsMeasurements = true;
+    // Whatever was dropped, writers wait from here until commit: the mending deletes summaries that
+    // lost every row without counting the measurements again, so no batch may add to one meanwhile.
+    // Readers go on.
+    await this.db.execute(sql`lock table ${tables.confidenceMeasurements} in share row exclusive mode`);
     return (await this.summarisedRowsWithin(dropped)) + (await super.deleteRowsBefore(cutoff));
   }
 

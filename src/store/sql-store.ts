@@ -59,11 +59,14 @@ import { InvalidInputError } from './errors.js';
 import {
   categoryKeyIs,
   categoryOfKey,
-  greaterOfBoth,
+  exceedsStored,
+  excludedValue,
   mergeAggregate,
   mergeTestSummary,
   hourOf,
   nextHourFrom,
+  periodAfter,
+  periodOf,
   summaryAdditions,
   type SummarisedRow,
 } from './summaries.js';
@@ -94,7 +97,7 @@ interface TrackedTestScope extends TestFilter {
   pending?: boolean | undefined;
 }
 
-// 500 rows x 11 columns stays below either driver's limit on bound parameters per statement.
+// 500 rows x 12 columns stays below either driver's limit on bound parameters per statement.
 const summaryChunk = 500;
 
 function toStatistics(
@@ -142,6 +145,8 @@ export abstract class SqlStore implements Store {
   protected abstract upsertMeasurements(rows: MeasurementValues[]): Promise<MeasurementValues[]>;
   /** The start of the UTC hour holding each instant of a timestamp column, as hourly_confidence keys it. */
   protected abstract hourOfColumn(timestamp: Column | SQL): SQL<Date>;
+  /** The start of the UTC month holding each instant of a timestamp column, as test_summaries keys it (periodOf). */
+  protected abstract periodOfColumn(timestamp: Column | SQL): SQL<Date>;
   /** A timestamp column as whole epoch milliseconds, floored as a Date reads the column (finer digits dropped). */
   protected abstract epochMsOf(timestamp: Column): SQL<number>;
 
@@ -158,9 +163,7 @@ export abstract class SqlStore implements Store {
   /**
    * Locks the summaries of the tests `which` picks until the transaction ends, before they are
    * summarised afresh. Without it, a batch adding to a summary could commit between the recount's
-   * read and its write, and the recount would write over the batch's share. Every writer of the
-   * summaries writes (or deletes) measurements before it, in the same transaction: a transaction
-   * holding the measurements against all writers may lock nothing more.
+   * read and its write, and the recount would write over the batch's share.
    */
   protected abstract lockSummaries(which: SQL): Promise<void>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
@@ -289,12 +292,19 @@ export abstract class SqlStore implements Store {
       testConditions({ testName: ts.testName, category: ts.categoryKey, timestamp: ts.lastSeen }, { search: scope.search }, this.backend),
       scope.testNames !== undefined ? this.isAnyOf(ts.testName, scope.testNames) : undefined,
       scope.after !== undefined ? gt(ts.testName, scope.after) : undefined,
-      scope.pending ? notExists(this.db.select({ one: sql`1` }).from(mk).where(and(eq(mk.testName, ts.testName), eq(mk.categoryKey, ts.categoryKey), gte(mk.analyzedRevision, ts.revision)))) : undefined,
+      scope.pending
+        ? notExists(
+            this.db
+              .select({ one: sql`1` })
+              .from(mk)
+              .where(and(eq(mk.testName, ts.testName), eq(mk.categoryKey, ts.categoryKey), eq(mk.period, ts.period), gte(mk.analyzedRevision, ts.revision))),
+          )
+        : undefined,
     );
   }
 
   /**
-   * Tracked tests: each test's summaries (one per category) added up, then the one holding its latest
+   * Tracked tests: each test's summaries (one per category and month) added up, then the one holding its latest
    * measurement joined in; a test's timestamps are unique, so exactly one summary holds it.
    */
   private async trackedTests(scope: TrackedTestScope): Promise<TrackedTest[]> {
@@ -369,7 +379,7 @@ export abstract class SqlStore implements Store {
     if (testNames.length === 0) return [];
     const { testSummaries: ts } = this.tables;
     return this.db
-      .select({ testName: ts.testName, categoryKey: ts.categoryKey, revision: ts.revision })
+      .select({ testName: ts.testName, categoryKey: ts.categoryKey, period: ts.period, revision: ts.revision })
       .from(ts)
       .where(this.isAnyOf(ts.testName, testNames));
   }
@@ -377,13 +387,15 @@ export abstract class SqlStore implements Store {
   async markAnalyzed(marks: readonly AnalysisMark[]): Promise<void> {
     const { testAnalysisMarks: mk } = this.tables;
     // A summary written since it was read has a higher revision than its mark, and so stays pending;
-    // a slower analysis that read less never takes a mark back.
+    // a slower analysis that read less never takes a mark back. A mark that stands already (a test's
+    // earlier months, mostly) is left as it is rather than written again.
     for (let i = 0; i < marks.length; i += summaryChunk) {
       const chunk = marks.slice(i, i + summaryChunk).map(({ revision, ...key }) => ({ ...key, analyzedRevision: revision }));
       await this.atomically((tx) =>
         tx.insertMany(mk, chunk).onConflictDoUpdate({
-          target: [mk.testName, mk.categoryKey],
-          set: { analyzedRevision: greaterOfBoth(mk.analyzedRevision) },
+          target: [mk.testName, mk.categoryKey, mk.period],
+          set: { analyzedRevision: excludedValue(mk.analyzedRevision) },
+          setWhere: exceedsStored(mk.analyzedRevision),
         }),
       );
     }
@@ -581,12 +593,8 @@ export abstract class SqlStore implements Store {
     }
     const wholeHours = nextHourFrom(scope.since);
     const [tests, [hours], [partHour]] = await Promise.all([
-      // Recent tests: the filter reads every summary's row either way. In one category a test has one
-      // summary, so its rows are counted as they are (grouping them in name order took 55-69 ms at
-      // 100,000 tests, counting them 28-38).
-      scope.category === undefined
-        ? this.countTestsWhere(gte(ts.lastSeen, scope.since))
-        : this.db.$count(ts, and(inCategory(ts.categoryKey), gte(ts.lastSeen, scope.since))),
+      // Recent tests: only the summaries of the month holding `since` and later ones can be that recent.
+      this.countTestsWhere(and(inCategory(ts.categoryKey), gte(ts.period, periodOf(scope.since)), gte(ts.lastSeen, scope.since))),
       hoursFrom(wholeHours),
       this.db
         .select({
@@ -630,33 +638,41 @@ export abstract class SqlStore implements Store {
   }
 
   /**
-   * Mends the summaries after every measurement before `cutoff` went: a summary's first instant may
-   * have been among them, its last one either went too (nothing is left of it) or stands, with the
-   * latest confidence. So what a whole test lost needs no look at the measurements, and what the
-   * others keep is counted in one pass over their remaining rows.
+   * Mends the summaries after every measurement before `cutoff` went. A summary holds one month's
+   * rows of its test and category: one whose last instant was before the cutoff lost every row (so
+   * every summary of the months before the cutoff's) and goes without a look at the measurements.
+   * Only in the cutoff's own month can a summary have lost some rows and kept others: those keep
+   * their last instant and latest confidence, and the rest is counted from what their month keeps.
+   * The caller holds the measurements against every writer, so no batch adds to a summary meanwhile.
    */
   private async mendSummariesBefore(cutoff: Date): Promise<void> {
     const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk, driftDetectorState: d } = this.tables;
-    const touched = (testName: Column) => inArray(testName, this.db.select({ testName: ts.testName }).from(ts).where(lt(ts.firstSeen, cutoff)));
-    await this.lockSummaries(touched(ts.testName));
-    const emptied = (testName: Column, categoryKey?: Column) =>
+    const period = periodOf(cutoff);
+    const partial = cutoff.getTime() > period.getTime();
+    const summaryGone = (testName: Column, categoryKey: Column, month: Column) =>
       exists(
         this.db
           .select({ one: sql`1` })
           .from(ts)
-          .where(and(eq(ts.testName, testName), categoryKey === undefined ? undefined : eq(ts.categoryKey, categoryKey), lt(ts.lastSeen, cutoff))),
+          .where(and(eq(ts.testName, testName), eq(ts.categoryKey, categoryKey), eq(ts.period, month), lt(ts.lastSeen, cutoff))),
       );
-    const standing = (testName: Column) =>
-      exists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, testName), gte(ts.lastSeen, cutoff))));
+    const anySummary = (testName: Column, lastSeen: SQL) => exists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, testName), lastSeen)));
     // As in a recount: the mark of a summary with nothing left, and the detector state of a test with nothing left.
-    await this.db.delete(mk).where(emptied(mk.testName, mk.categoryKey));
-    await this.db.delete(d).where(and(emptied(d.testName), not(standing(d.testName))));
+    await this.db.delete(mk).where(or(lt(mk.period, period), partial ? and(eq(mk.period, period), summaryGone(mk.testName, mk.categoryKey, mk.period)) : undefined));
+    await this.db.delete(d).where(and(anySummary(d.testName, lt(ts.lastSeen, cutoff)), not(anySummary(d.testName, gte(ts.lastSeen, cutoff)))));
     await this.db.delete(ts).where(lt(ts.lastSeen, cutoff));
-    // Past a month's partition nearly every test is touched; then naming them makes every row
-    // probe a hash of 100,000 names (3 of the 7 s at 10M rows) to keep the few others out.
-    const [shares] = await this.db.select({ touched: count(sql`case when ${lt(ts.firstSeen, cutoff)} then 1 end`), all: count() }).from(ts);
+    if (!partial) return;
+    const touched = (testName: Column) =>
+      inArray(testName, this.db.select({ testName: ts.testName }).from(ts).where(and(eq(ts.period, period), lt(ts.firstSeen, cutoff))));
+    // When most tests of the month are touched, naming them makes every row probe a hash of their
+    // names to keep the few others out (3 of 7 s at 10M rows, measured when a summary spanned all months).
+    const [shares] = await this.db
+      .select({ touched: count(sql`case when ${lt(ts.firstSeen, cutoff)} then 1 end`), all: count() })
+      .from(ts)
+      .where(eq(ts.period, period));
     const mostTouched = shares!.touched * 2 >= shares!.all;
-    const kept = this.summariesOfRows(mostTouched ? undefined : touched(m.testName)).as('kept');
+    const keptInMonth = and(gte(m.timestamp, cutoff), lt(m.timestamp, periodAfter(period)));
+    const kept = this.summariesOfRows(and(keptInMonth, mostTouched ? undefined : touched(m.testName))).as('kept');
     // The subquery's aliased columns render unqualified, which both tables of the UPDATE would claim.
     const ofKept = (column: string) => sql`${sql.identifier('kept')}.${sql.identifier(column)}`;
     await this.db
@@ -670,10 +686,14 @@ export abstract class SqlStore implements Store {
         revision: sql`${ts.revision} + 1`,
       })
       .from(kept)
-      .where(and(eq(ts.testName, kept.testName), eq(ts.categoryKey, ofKept('category_key')), lt(ts.firstSeen, cutoff)));
+      .where(and(eq(ts.testName, kept.testName), eq(ts.categoryKey, ofKept('category_key')), eq(ts.period, period), lt(ts.firstSeen, cutoff)));
   }
 
-  /** Deletes the measurements older than a moment, and only them; the caller holds the transaction and mends the summaries. */
+  /**
+   * Deletes the measurements older than a moment, and only them; the caller holds the transaction
+   * and mends the summaries. The transaction holds the measurements against every other writer from
+   * here to its end (SQLite's writes take turns on the file anyway).
+   */
   protected async deleteRowsBefore(cutoff: Date): Promise<number> {
     const { confidenceMeasurements: m } = this.tables;
     return this.changedRows(await this.db.delete(m).where(lt(m.timestamp, cutoff)));
@@ -686,7 +706,7 @@ export abstract class SqlStore implements Store {
     const { testSummaries: ts, hourlyConfidence: h } = this.tables;
     const { tests, hours } = summaryAdditions(rows);
     for (let i = 0; i < tests.length; i += summaryChunk) {
-      await this.insertMany(ts, tests.slice(i, i + summaryChunk)).onConflictDoUpdate({ target: [ts.testName, ts.categoryKey], set: mergeTestSummary(ts) });
+      await this.insertMany(ts, tests.slice(i, i + summaryChunk)).onConflictDoUpdate({ target: [ts.testName, ts.categoryKey, ts.period], set: mergeTestSummary(ts) });
     }
     for (let i = 0; i < hours.length; i += summaryChunk) {
       await this.insertMany(h, hours.slice(i, i + summaryChunk)).onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: mergeAggregate(h) });
@@ -702,22 +722,29 @@ export abstract class SqlStore implements Store {
     // revisions from 1 again), and the detector's state (should the test come back, it learns a
     // baseline afresh rather than continue one learnt before its whole history was deleted).
     await this.lockSummaries(which(ts.testName));
-    const noneLeft = (testName: Column, categoryKey?: Column) =>
+    const noneLeft = (testName: Column, categoryKey?: Column, period?: Column) =>
       notExists(
         this.db
           .select({ one: sql`1` })
           .from(m)
-          .where(and(eq(m.testName, testName), categoryKey === undefined ? undefined : eq(keyOf, categoryKey))),
+          .where(
+            and(
+              eq(m.testName, testName),
+              categoryKey === undefined ? undefined : eq(keyOf, categoryKey),
+              period === undefined ? undefined : eq(this.periodOfColumn(m.timestamp), period),
+            ),
+          ),
       );
-    await this.db.delete(mk).where(and(which(mk.testName), noneLeft(mk.testName, mk.categoryKey)));
+    await this.db.delete(mk).where(and(which(mk.testName), noneLeft(mk.testName, mk.categoryKey, mk.period)));
     await this.db.delete(d).where(and(which(d.testName), noneLeft(d.testName)));
-    await this.db.delete(ts).where(and(which(ts.testName), noneLeft(ts.testName, ts.categoryKey)));
+    await this.db.delete(ts).where(and(which(ts.testName), noneLeft(ts.testName, ts.categoryKey, ts.period)));
     const grouped = this.summariesOfRows(which(m.testName)).as('grouped');
     const latest = alias(m, 'latest');
     const summaries = this.db
       .select({
         testName: grouped.testName,
         categoryKey: grouped.categoryKey,
+        period: grouped.period,
         measurementsCount: grouped.measurementsCount,
         confidenceSum: grouped.confidenceSum,
         minConfidence: grouped.minConfidence,
@@ -732,24 +759,26 @@ export abstract class SqlStore implements Store {
       // SQLite reads the ON of an INSERT ... SELECT's last join as the upsert's unless a WHERE ends it.
       .where(sql`1 = 1`)
       // Rows are written, and locked, in key order, as every batch does.
-      .orderBy(asc(grouped.testName), asc(grouped.categoryKey));
+      .orderBy(asc(grouped.testName), asc(grouped.categoryKey), asc(grouped.period));
     await this.db
       .insert(ts)
       .select(summaries)
       .onConflictDoUpdate({
-        target: [ts.testName, ts.categoryKey],
-        set: { ...replacedColumns(ts, ['testName', 'categoryKey', 'revision']), revision: sql`${ts.revision} + 1` },
+        target: [ts.testName, ts.categoryKey, ts.period],
+        set: { ...replacedColumns(ts, ['testName', 'categoryKey', 'period', 'revision']), revision: sql`${ts.revision} + 1` },
       });
   }
 
-  /** Each test's and category's summary, the latest confidence aside, from the measurements `where` picks. */
+  /** Each test's, category's and month's summary, the latest confidence aside, from the measurements `where` picks. */
   private summariesOfRows(where: SQL | undefined) {
     const { confidenceMeasurements: m } = this.tables;
     const keyOf = sql<string>`coalesce(${m.category}, '')`;
+    const periodOfRow = this.periodOfColumn(m.timestamp);
     return this.db
       .select({
         testName: m.testName,
         categoryKey: keyOf.as('category_key'),
+        period: periodOfRow.as('period'),
         measurementsCount: count().as('measurements_count'),
         confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
         minConfidence: min(m.confidence).as('min_confidence'),
@@ -759,7 +788,7 @@ export abstract class SqlStore implements Store {
       })
       .from(m)
       .where(where)
-      .groupBy(m.testName, keyOf);
+      .groupBy(m.testName, keyOf, periodOfRow);
   }
 
   /** Summarises the given hours afresh from the measurements stored in them. */

@@ -77,6 +77,11 @@ export class SqliteStore extends SqlStore {
     return sql<Date>`(${timestamp} - (((${timestamp} % 3600000) + 3600000) % 3600000))`;
   }
 
+  protected periodOfColumn(timestamp: Column | SQL): SQL<Date> {
+    // As fractional epoch seconds, which SQLite floors to the month the instant lies in (before 1970 too).
+    return sql<Date>`(cast(strftime('%s', ${timestamp} / 1000.0, 'unixepoch', 'start of month') as integer) * 1000)`;
+  }
+
   protected epochMsOf(timestamp: Column): SQL<number> {
     // Stored as epoch milliseconds already.
     return sql<number>`${timestamp}`;
@@ -200,7 +205,7 @@ function preparedSummaries(db: SqliteDatabase): (additions: ReturnType<typeof su
   const { testSummaries: ts, hourlyConfidence: h } = sqliteTables;
   const mergeTest = bound<TestSummaryAddition>(
     db,
-    db.insert(ts).values(placeholders(ts, ['revision'])).onConflictDoUpdate({ target: [ts.testName, ts.categoryKey], set: mergeTestSummary(ts) }),
+    db.insert(ts).values(placeholders(ts, ['revision'])).onConflictDoUpdate({ target: [ts.testName, ts.categoryKey, ts.period], set: mergeTestSummary(ts) }),
   );
   const mergeHour = bound<HourAddition>(
     db,

@@ -156,12 +156,13 @@ export interface TestNameFilter {
 }
 
 /**
- * How far a test's summary (in one category) had got when analysis read its measurements: marking
- * it analysed afterwards leaves the test pending if a write came in meanwhile.
+ * How far a test's summary (in one category and month) had got when analysis read its measurements:
+ * marking it analysed afterwards leaves the test pending if a write came in meanwhile.
  */
 export interface AnalysisMark {
   testName: string;
   categoryKey: string;
+  period: Date;
   revision: number;
 }
 

@@ -3,6 +3,7 @@
 // CASE and arithmetic, which render the same on PostgreSQL and SQLite.
 import { type Column, type SQL, getTableName, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
+import { nextPeriod, periodStart } from '../db/pg/partition-periods.js';
 
 /** The key a measurement's category is summarised under: a category is never empty, so '' means none. */
 export function categoryKey(category: string | null): string {
@@ -24,6 +25,19 @@ const hourMs = 3_600_000;
 export function hourOf(instant: Date): Date {
   const time = instant.getTime();
   return new Date(time - (((time % hourMs) + hourMs) % hourMs));
+}
+
+/**
+ * The UTC month holding an instant: test_summaries keeps a row per test, category and month, so
+ * retention drops a whole month's summaries with its measurements instead of recounting the rest.
+ */
+export function periodOf(instant: Date): Date {
+  return periodStart(instant, 'month');
+}
+
+/** The period after the one starting at `period`. */
+export function periodAfter(period: Date): Date {
+  return nextPeriod(period, 'month');
 }
 
 /** The first hour boundary at or after an instant: where whole hours of a range begin. */
@@ -49,6 +63,7 @@ interface Aggregate {
 export interface TestSummaryAddition extends Aggregate {
   testName: string;
   categoryKey: string;
+  period: Date;
   firstSeen: Date;
   lastSeen: Date;
   latestConfidence: number;
@@ -59,17 +74,20 @@ export interface HourAddition extends Aggregate {
   hour: Date;
 }
 
-/** What new measurements (one per test and instant) add, per test and category and per hour and category. */
+/** What new measurements (one per test and instant) add, per test, category and period, and per hour and category. */
 export function summaryAdditions(rows: readonly SummarisedRow[]): { tests: TestSummaryAddition[]; hours: HourAddition[] } {
   const tests = new Map<string, TestSummaryAddition>();
   const hours = new Map<string, HourAddition>();
   for (const row of rows) {
     const key = categoryKey(row.category);
-    const test = tests.get(`${row.testName}\u0000${key}`);
+    const period = periodOf(row.timestamp);
+    const testKey = `${row.testName}\u0000${key}\u0000${period.getTime()}`;
+    const test = tests.get(testKey);
     if (test === undefined) {
-      tests.set(`${row.testName}\u0000${key}`, {
+      tests.set(testKey, {
         testName: row.testName,
         categoryKey: key,
+        period,
         ...single(row.confidence),
         firstSeen: row.timestamp,
         lastSeen: row.timestamp,
@@ -102,13 +120,15 @@ function add(into: Aggregate, confidence: number): void {
   if (confidence > into.maxConfidence) into.maxConfidence = confidence;
 }
 
-const excluded = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(column.name))}`;
+/** In a conflict's clauses, the value that would have been inserted. */
+export const excludedValue = (column: Column) => sql`excluded.${sql.identifier(toSnakeCase(column.name))}`;
 // Qualified by its table: PostgreSQL finds a bare column name ambiguous beside `excluded`.
 const stored = (column: Column) => sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(toSnakeCase(column.name))}`;
-const lesser = (column: Column) => sql`case when ${excluded(column)} < ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
-/** In a conflict's SET clause, the greater of the stored value and the one that would have been inserted. */
-export const greaterOfBoth = (column: Column) => sql`case when ${excluded(column)} > ${stored(column)} then ${excluded(column)} else ${stored(column)} end`;
-const plus = (column: Column) => sql`${stored(column)} + ${excluded(column)}`;
+const lesser = (column: Column) => sql`case when ${excludedValue(column)} < ${stored(column)} then ${excludedValue(column)} else ${stored(column)} end`;
+/** In a conflict's WHERE, whether the value that would have been inserted is greater than the stored one. */
+export const exceedsStored = (column: Column) => sql`${excludedValue(column)} > ${stored(column)}`;
+const greaterOfBoth = (column: Column) => sql`case when ${excludedValue(column)} > ${stored(column)} then ${excludedValue(column)} else ${stored(column)} end`;
+const plus = (column: Column) => sql`${stored(column)} + ${excludedValue(column)}`;
 
 /** How an addition merges into a stored aggregate (the conflict's SET clause). */
 export function mergeAggregate(table: Record<keyof Aggregate, Column>): Record<keyof Aggregate, SQL> {
@@ -127,7 +147,7 @@ export function mergeTestSummary(table: Record<keyof TestSummaryAddition | 'revi
     firstSeen: lesser(table.firstSeen),
     lastSeen: greaterOfBoth(table.lastSeen),
     // Every SET expression reads the row as it was, so last_seen here is still the stored one.
-    latestConfidence: sql`case when ${excluded(table.lastSeen)} > ${stored(table.lastSeen)} then ${excluded(table.latestConfidence)} else ${stored(table.latestConfidence)} end`,
+    latestConfidence: sql`case when ${excludedValue(table.lastSeen)} > ${stored(table.lastSeen)} then ${excludedValue(table.latestConfidence)} else ${stored(table.latestConfidence)} end`,
     revision: sql`${stored(table.revision)} + 1`,
   };
 }

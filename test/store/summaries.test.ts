@@ -10,6 +10,11 @@ import { backends, createTestDatabase, gateInserts, insertRawMeasurements, migra
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
+// The random mix spans the turn of a month, where a test's summary ends and the next one begins.
+const mixStart = t0 - 12 * hourMs;
+
+/** The UTC month holding an instant, as test_summaries keys its rows. */
+const monthOf = (at: number) => Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth(), 1);
 
 interface RawRow {
   test_name: string;
@@ -23,8 +28,9 @@ function expectedSummaries(rows: RawRow[]) {
   const hours = new Map<string, { count: number; sum: number; min: number; max: number }>();
   for (const row of rows) {
     const key = row.category ?? '';
-    const test = tests.get(`${row.test_name}|${key}`);
-    if (!test) tests.set(`${row.test_name}|${key}`, { count: 1, sum: row.confidence, min: row.confidence, max: row.confidence, first: row.timestamp, last: row.timestamp, latest: row.confidence });
+    const testKey = `${row.test_name}|${key}|${monthOf(row.timestamp)}`;
+    const test = tests.get(testKey);
+    if (!test) tests.set(testKey, { count: 1, sum: row.confidence, min: row.confidence, max: row.confidence, first: row.timestamp, last: row.timestamp, latest: row.confidence });
     else {
       test.count++;
       test.sum += row.confidence;
@@ -53,7 +59,7 @@ async function expectExact(config: DatabaseConfig, store: Store): Promise<void> 
   const raw = (await readRaw(config, 'select test_name, category, confidence, "timestamp" from confidence_measurements')) as unknown as RawRow[];
   const { tests, hours } = expectedSummaries(raw);
   const storedTests = await readRaw(config, 'select * from test_summaries');
-  expect(Object.fromEntries(storedTests.map((s) => [`${s.test_name}|${s.category_key}`, [s.measurements_count, s.confidence_sum, s.min_confidence, s.max_confidence, s.first_seen, s.last_seen, s.latest_confidence]]))).toStrictEqual(
+  expect(Object.fromEntries(storedTests.map((s) => [`${s.test_name}|${s.category_key}|${s.period}`, [s.measurements_count, s.confidence_sum, s.min_confidence, s.max_confidence, s.first_seen, s.last_seen, s.latest_confidence]]))).toStrictEqual(
     Object.fromEntries([...tests].map(([key, t]) => [key, [t.count, close(t.sum), t.min, t.max, t.first, t.last, t.latest]])),
   );
   const storedHours = await readRaw(config, 'select * from hourly_confidence');
@@ -101,7 +107,7 @@ function randomMeasurement(next: () => number): NewMeasurement {
   return {
     testName: pick(['login', 'checkout', 'search', 'profile', 'cart', 'export']),
     // Few instants, so the same test and instant comes back often and replaces, sometimes in another category.
-    timestamp: new Date(t0 + Math.floor(next() * 48) * 30 * 60_000 + pick([0, 0, 0, 1, 59 * 60_000])),
+    timestamp: new Date(mixStart + Math.floor(next() * 48) * 30 * 60_000 + pick([0, 0, 0, 1, 59 * 60_000])),
     confidence: Math.round(next() * 1000) / 1000,
     category: pick(['api', 'ui', null, 'api']),
   };
@@ -113,9 +119,14 @@ async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
   const next = seededRandom(20261125);
   let nextImportId = 1_000_000;
   const operations: string[] = [];
+  let mostMonths = 0;
   for (let step = 0; step < 40; step++) {
     const roll = next();
-    if (roll < 0.3) {
+    if (step === 20) {
+      // A cutoff on the turn of the month: the month before goes whole, summaries and all.
+      await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(t0 + 30 * dayMs));
+      operations.push(`cleanup before ${new Date(t0).toISOString()}`);
+    } else if (roll < 0.3) {
       const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomMeasurement(next));
       await store.recordMeasurements(batch);
       operations.push(`batch of ${batch.length}`);
@@ -136,15 +147,18 @@ async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
       await store.importRows('measurements', rows);
       operations.push(`import of ${rows.length}`);
     } else {
-      // Cutoffs inside an hour, so a part hour is left behind.
-      const now = new Date(t0 + Math.floor(next() * 30) * hourMs + 17 * 60_000 + 30 * dayMs);
+      // Cutoffs inside an hour, so a part hour (and a part month) is left behind.
+      const now = new Date(mixStart + Math.floor(next() * 42) * hourMs + 17 * 60_000 + 30 * dayMs);
       await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, now);
       operations.push(`cleanup before ${new Date(now.getTime() - 30 * dayMs).toISOString()}`);
     }
     await expectExact(config, store);
+    mostMonths = Math.max(mostMonths, (await readRaw(config, 'select count(distinct period) as n from test_summaries'))[0]!.n as number);
   }
-  // The mix did what it is meant to: replacements and cleanups happened, and rows are left to check.
+  // The mix did what it is meant to: replacements and cleanups happened, tests had summaries in two
+  // months at once, and rows are left to check.
   expect(operations.filter((o) => o.startsWith('cleanup')).length).toBeGreaterThan(2);
+  expect(mostMonths).toBe(2);
   expect((await readRaw(config, 'select count(*) as n from confidence_measurements'))[0]!.n).toBeGreaterThan(10);
 }
 
@@ -195,27 +209,35 @@ describe.each(backends)('summaries on %s', (backend) => {
     expect(await store.listTestNames({ limit: 10 })).toStrictEqual([]);
     await store.recordMeasurement({ testName: 'a', confidence: 0.5, timestamp: new Date(t0 + 20 * dayMs) });
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
+    // Its first measurement in another month starts a summary there, which no mark covers yet.
+    await store.markAnalyzed(await store.analysisMarks(['a']));
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual([]);
+    await store.recordMeasurement({ testName: 'a', confidence: 0.6, timestamp: new Date(t0 + 40 * dayMs) });
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
   });
 });
 
-describe('summaries on postgres with measurements partitioned by week', () => {
+// Upkeep at the mix's start makes the partitions the cases name; cleanups past a period's end drop it whole.
+const partitionedMixes = [
+  {
+    layout: 'week',
+    made: ['confidence_measurements_w2026_10_26', 'confidence_measurements_w2026_11_02', 'confidence_measurements_w2026_11_09'],
+    standing: ['confidence_measurements_w2026_11_02', 'confidence_measurements_w2026_11_09'],
+  },
+  // The month's turn is a cutoff of the mix's too: the month before goes, and its summaries with it.
+  { layout: 'month', made: ['confidence_measurements_2026_10', 'confidence_measurements_2026_11'], standing: ['confidence_measurements_2026_11'] },
+] as const;
+
+describe.each(partitionedMixes)('summaries on postgres with measurements partitioned by $layout', ({ layout, made, standing }) => {
   const it = storeTest('postgres');
 
   it('equal a recomputation from the raw rows while cleanups drop whole partitions', async ({ database }) => {
-    const store = await openStore(withPartition(database.config, 'week'));
+    const store = await openStore(withPartition(database.config, layout));
     try {
-      // The weeks of the mix get partitions of their own; cleanups after 2 November drop the first whole.
-      expect(await store.maintainStorage(new Date(t0))).toStrictEqual([
-        'confidence_measurements_w2026_10_26',
-        'confidence_measurements_w2026_11_02',
-        'confidence_measurements_w2026_11_09',
-      ]);
+      expect(await store.maintainStorage(new Date(mixStart))).toStrictEqual(made);
       await randomMix(store, database.config);
-      const left = await readRaw(
-        database.config,
-        "select relname from pg_inherits join pg_class on oid = inhrelid where inhparent = 'confidence_measurements'::regclass and relname between 'confidence_measurements_w' and 'confidence_measurements_w2026_12' order by 1",
-      );
-      expect(left.map((r) => r.relname)).toStrictEqual(['confidence_measurements_w2026_11_02', 'confidence_measurements_w2026_11_09']);
+      const partitions = await readRaw(database.config, "select relname from pg_inherits join pg_class on oid = inhrelid where inhparent = 'confidence_measurements'::regclass order by 1");
+      expect(partitions.map((r) => r.relname).filter((name) => (made as readonly unknown[]).includes(name))).toStrictEqual(standing);
     } finally {
       await store.close();
     }
@@ -239,6 +261,44 @@ describe.each(backends)('a %s database from before summaries', (backend) => {
       try {
         expect((await readRaw(database.config, 'select count(*) as n from test_summaries'))[0]!.n).toBe(21);
         await expectExact(database.config, store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.destroy();
+    }
+  });
+});
+
+describe.each(backends)('a %s database with a summary per test and category', (backend) => {
+  plainIt('splits them by month when it migrates, and keeps what analysis had read', async () => {
+    const database = await createTestDatabase(backend);
+    try {
+      await migrateUpTo(database.config, 3);
+      await insertRawMeasurements(
+        database.config,
+        Array.from({ length: 90 }, (_, i) => ({
+          id: i + 1,
+          testName: `test_${i % 3}`,
+          confidence: ((i * 37) % 100) / 100,
+          timestamp: new Date(mixStart + i * 17 * 60_000),
+          category: i % 2 === 0 ? null : 'api',
+        })),
+      );
+      // The release before months: its migrations fill in a summary per test and category.
+      await migrateUpTo(database.config, backend === 'postgres' ? 9 : 6, 3);
+      const summaries = async () => (await readRaw(database.config, 'select count(*) as n from test_summaries'))[0]!.n;
+      expect(await summaries()).toBe(6);
+      // Analysis had read test_0 and test_2 as they stand, test_1 before its latest write.
+      await readRaw(
+        database.config,
+        "insert into test_analysis_marks (test_name, category_key, analyzed_revision) select test_name, category_key, revision - case when test_name = 'test_1' then 1 else 0 end from test_summaries returning test_name",
+      );
+      const store = await openStore(database.config);
+      try {
+        expect(await summaries()).toBe(12);
+        await expectExact(database.config, store);
+        expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['test_1']);
       } finally {
         await store.close();
       }
@@ -343,6 +403,18 @@ describe('summaries on postgres, with writers at once', () => {
       store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + hourMs / 2 + dayMs)),
     );
     expect(await summaryOfT(database.config)).toStrictEqual({ measurements_count: 2, min_confidence: 0.6, max_confidence: 0.9 });
+    await expectExact(database.config, store);
+  });
+
+  it('keep no summary of a batch the cleanup takes away with the rest', async ({ store, database }) => {
+    await store.recordMeasurements([{ testName: 't', confidence: 0.5, timestamp: new Date(t0) }]);
+    // The batch brings a measurement older than the cutoff: the cleanup must wait for it and delete it
+    // too, or it would delete the summary the batch added to and leave the measurement behind.
+    const counts = await whileABatchOfTIsHeld(store, database.config, new Date(t0 + hourMs), () =>
+      store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 1.5 * hourMs + dayMs)),
+    );
+    expect(counts.measurements).toBe(2);
+    expect(await summaryOfT(database.config)).toBeUndefined();
     await expectExact(database.config, store);
   });
 

@@ -193,21 +193,25 @@ export async function gateInserts(config: DatabaseConfig, table: string, conditi
 
 /**
  * Brings a new database to the state of an older release: only the first `count` migrations applied
- * and journaled the way Drizzle's migrator does, so opening a store applies the rest.
+ * and journaled the way Drizzle's migrator does, so opening a store applies the rest. With `from`,
+ * a database brought so far already goes on from there (to put rows in between).
  */
-export async function migrateUpTo(config: DatabaseConfig, count: number): Promise<void> {
+export async function migrateUpTo(config: DatabaseConfig, count: number, from = 0): Promise<void> {
   await withRawDatabase(config, {
     sqlite: (db) => {
       db.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
-      for (const migration of readMigrationFiles({ migrationsFolder: sqliteMigrationsFolder }).slice(0, count)) {
+      for (const migration of readMigrationFiles({ migrationsFolder: sqliteMigrationsFolder }).slice(from, count)) {
         for (const statement of migration.sql) db.exec(statement);
         db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
       }
     },
     postgres: async (client, schema) => {
-      await client.query(`create schema ${schema}; set search_path to ${schema}`);
-      await client.query(`CREATE TABLE ${schema}."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
-      for (const migration of readMigrationFiles({ migrationsFolder: pgMigrationsFolder }).slice(0, count)) {
+      if (from === 0) {
+        await client.query(`create schema ${schema}`);
+        await client.query(`CREATE TABLE ${schema}."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+      }
+      await client.query(`set search_path to ${schema}`);
+      for (const migration of readMigrationFiles({ migrationsFolder: pgMigrationsFolder }).slice(from, count)) {
         for (const statement of migration.sql) await client.query(statement);
         await client.query(`INSERT INTO ${schema}."__drizzle_migrations" (hash, created_at) VALUES ($1, $2)`, [migration.hash, migration.folderMillis]);
       }

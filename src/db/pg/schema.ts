@@ -100,6 +100,7 @@ export const driftAlerts = pgTable(
 // Summaries of confidence_measurements, kept current in the same transaction as every write to it
 // (store/summaries.ts), so overview questions read a row per test or per hour instead of every
 // measurement. A measurement without a category counts under the key '' (no stored category is empty).
+// A test's summary is a row per category and UTC month, so retention drops whole months of them.
 // test_summaries is stored with fillfactor 50 (migration 0006, a storage parameter Drizzle's tables
 // cannot declare), so every batch's update of a test's row stays on its page as a HOT update.
 
@@ -108,6 +109,8 @@ export const testSummaries = pgTable(
   {
     testName: text().notNull(),
     categoryKey: text().notNull(),
+    /** The UTC month the row summarises (store/summaries.ts periodOf). */
+    period: instant().notNull(),
     measurementsCount: bigint({ mode: 'number' }).notNull(),
     confidenceSum: doublePrecision().notNull(),
     minConfidence: doublePrecision().notNull(),
@@ -119,7 +122,7 @@ export const testSummaries = pgTable(
     /** Counts the writes that changed this row; analysis notes the one it read in test_analysis_marks. */
     revision: bigint({ mode: 'number' }).notNull().default(1),
   },
-  (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey] })],
+  (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey, t.period] })],
 );
 
 // Apart from the summaries, so that marking a whole pass analysed rewrites none of the rows the
@@ -129,9 +132,10 @@ export const testAnalysisMarks = pgTable(
   {
     testName: text().notNull(),
     categoryKey: text().notNull(),
+    period: instant().notNull(),
     analyzedRevision: bigint({ mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey] })],
+  (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey, t.period] })],
 );
 
 export const hourlyConfidence = pgTable(

@@ -90,6 +90,8 @@ export const testSummaries = sqliteTable(
   {
     testName: text().notNull(),
     categoryKey: text().notNull(),
+    /** The UTC month the row summarises (store/summaries.ts periodOf). */
+    period: instant().notNull(),
     measurementsCount: integer().notNull(),
     confidenceSum: real().notNull(),
     minConfidence: real().notNull(),
@@ -99,7 +101,7 @@ export const testSummaries = sqliteTable(
     latestConfidence: real().notNull(),
     revision: integer().notNull().default(1),
   },
-  (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey] })],
+  (t) => [primaryKey({ name: 'pk_test_summaries', columns: [t.testName, t.categoryKey, t.period] })],
 );
 
 export const testAnalysisMarks = sqliteTable(
@@ -107,9 +109,10 @@ export const testAnalysisMarks = sqliteTable(
   {
     testName: text().notNull(),
     categoryKey: text().notNull(),
+    period: instant().notNull(),
     analyzedRevision: integer().notNull(),
   },
-  (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey] })],
+  (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey, t.period] })],
 );
 
 export const hourlyConfidence = sqliteTable(
