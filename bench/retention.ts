@@ -2,7 +2,7 @@
 // `cleanup`, on the plain table (rows deleted one by one) and on the same rows partitioned by month
 // (the month's partition dropped), each in a schema of its own seeded alike. Prints the conversion
 // (`drift migrate --partition month`), the cleanup, how long another instance's batches wait
-// meanwhile, and the table's size before and after.
+// meanwhile, the table's size before and after, and the next day's cleanup of a daily retention.
 import type { DatabaseConfig } from '../src/config.js';
 import { repartitionPg } from '../src/db/pg/connect.js';
 import { nextPeriod, periodStart, type MeasurementsLayout } from '../src/db/pg/partition-periods.js';
@@ -73,6 +73,11 @@ async function retentionOf(layout: MeasurementsLayout, scale: Scale): Promise<Re
       const again: number[] = [];
       for (let i = 0; i < 5; i++) again.push((await timed(() => store.statistics({}))).seconds);
       again.sort((a, b) => a - b);
+      // The next day's run of a daily retention: one day of rows goes from the middle of a month,
+      // and the summaries of that month are counted again from what it keeps.
+      const nextDay = await timed(() =>
+        store.cleanup({ measurementsDays: retentionDays, analysisDays: 30, alertsDays: 60 }, new Date(cutoff.getTime() + (retentionDays + 1) * dayMs)),
+      );
       return {
         layout,
         'convert (migrate --partition)': converted === null ? '-' : `${converted.seconds.toFixed(1)} s`,
@@ -81,6 +86,7 @@ async function retentionOf(layout: MeasurementsLayout, scale: Scale): Promise<Re
         'batches of 1,000 meanwhile: median, longest': `${during.length}: ${(during[Math.floor(during.length / 2)]! * 1000).toFixed(0)} ms, ${(during[during.length - 1]! * 1000).toFixed(0)} ms`,
         'rows left (summaries)': counted.result.totalMeasurements.toLocaleString('en-US'),
         'statistics after: first, median of 5': `${(counted.seconds * 1000).toFixed(1)} ms, ${(again[2]! * 1000).toFixed(1)} ms`,
+        'a day later: rows deleted, cleanup': `${nextDay.result.measurements.toLocaleString('en-US')}, ${nextDay.seconds.toFixed(2)} s`,
         'MiB before': before,
         'MiB after': await measurementsMiB(config),
       };
