@@ -2,7 +2,7 @@
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
 import { type Column, type SQL, and, asc, count, eq, exists, gt, gte, inArray, isNull, lt, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
-import { alias, type PgInsertBase } from 'drizzle-orm/pg-core';
+import { alias, type PgInsertBase, type PgInsertSelectQueryBuilder } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from '../db/pg/connect.js';
 import type * as pgTables from '../db/pg/schema.js';
@@ -631,7 +631,14 @@ export abstract class SqlStore implements Store {
     const { hourlyConfidence: h } = this.tables;
     const deleted = await this.deleteRowsBefore(cutoff);
     if (deleted === 0) return 0;
-    await this.db.delete(h).where(lt(h.hour, hourOf(cutoff)));
+    const wholeHoursGone = lt(h.hour, hourOf(cutoff));
+    await this.addToHistory(
+      this.db
+        .select({ categoryKey: h.categoryKey, hour: h.hour, measurementsCount: h.measurementsCount, confidenceSum: h.confidenceSum, minConfidence: h.minConfidence, maxConfidence: h.maxConfidence })
+        .from(h)
+        .where(wholeHoursGone),
+    );
+    await this.db.delete(h).where(wholeHoursGone);
     await this.resummariseHours([hourOf(cutoff)]);
     await this.mendSummariesBefore(cutoff);
     return deleted;
@@ -696,7 +703,16 @@ export abstract class SqlStore implements Store {
    */
   protected async deleteRowsBefore(cutoff: Date): Promise<number> {
     const { confidenceMeasurements: m } = this.tables;
+    // The hour the cutoff falls in is summarised afresh from what it keeps: what it loses goes to the
+    // history first, counted from the rows (at most an hour's).
+    await this.addToHistory(this.hoursOfRows(and(gte(m.timestamp, hourOf(cutoff)), lt(m.timestamp, cutoff))));
     return this.changedRows(await this.db.delete(m).where(lt(m.timestamp, cutoff)));
+  }
+
+  /** Adds hours' summaries of measurements retention deletes to hourly_confidence_history. */
+  private async addToHistory(hours: PgInsertSelectQueryBuilder<Tables['hourlyConfidenceHistory']>): Promise<void> {
+    const { hourlyConfidenceHistory: hh } = this.tables;
+    await this.db.insert(hh).select(hours).onConflictDoUpdate({ target: [hh.hour, hh.categoryKey], set: mergeAggregate(hh) });
   }
 
   // ---- summaries: kept current in the transaction of every write to the measurements ----
@@ -794,8 +810,6 @@ export abstract class SqlStore implements Store {
   /** Summarises the given hours afresh from the measurements stored in them. */
   private async resummariseHours(hours: readonly Date[]): Promise<void> {
     const { confidenceMeasurements: m, hourlyConfidence: h } = this.tables;
-    const hourOfRow = this.hourOfColumn(m.timestamp);
-    const keyOf = sql<string>`coalesce(${m.category}, '')`;
     for (let i = 0; i < hours.length; i += 100) {
       const chunk = hours.slice(i, i + 100);
       await this.db.delete(h).where(inArray(h.hour, chunk));
@@ -803,20 +817,30 @@ export abstract class SqlStore implements Store {
       // Another writer recounting the same hour deleted its rows first, so this delete waited for it
       // to commit and this recount counts its rows too. The rows its recount inserted came after
       // this delete's snapshot and are still there: they are replaced, not met with a duplicate key.
-      const recount = this.db
-        .select({
-          categoryKey: keyOf.as('category_key'),
-          hour: hourOfRow.as('hour'),
-          measurementsCount: count().as('measurements_count'),
-          confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
-          minConfidence: min(m.confidence).as('min_confidence'),
-          maxConfidence: max(m.confidence).as('max_confidence'),
-        })
-        .from(m)
-        .where(within)
-        .groupBy(keyOf, hourOfRow);
-      await this.db.insert(h).select(recount).onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: replacedColumns(h, ['hour', 'categoryKey']) });
+      await this.db
+        .insert(h)
+        .select(this.hoursOfRows(within))
+        .onConflictDoUpdate({ target: [h.hour, h.categoryKey], set: replacedColumns(h, ['hour', 'categoryKey']) });
     }
+  }
+
+  /** Each hour's and category's summary of the measurements `where` picks, in hourly_confidence's columns. */
+  private hoursOfRows(where: SQL | undefined) {
+    const { confidenceMeasurements: m } = this.tables;
+    const hourOfRow = this.hourOfColumn(m.timestamp);
+    const keyOf = sql<string>`coalesce(${m.category}, '')`;
+    return this.db
+      .select({
+        categoryKey: keyOf.as('category_key'),
+        hour: hourOfRow.as('hour'),
+        measurementsCount: count().as('measurements_count'),
+        confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
+        minConfidence: min(m.confidence).as('min_confidence'),
+        maxConfidence: max(m.confidence).as('max_confidence'),
+      })
+      .from(m)
+      .where(where)
+      .groupBy(keyOf, hourOfRow);
   }
 
   /** Rows fetched by id, in the order the ids were asked for (DataLoader's contract). */

@@ -44,6 +44,7 @@ describe('the two dialect schemas', () => {
       'drift_analysis',
       'drift_detector_state',
       'hourly_confidence',
+      'hourly_confidence_history',
       'test_analysis_marks',
       'test_summaries',
     ]);

@@ -104,6 +104,14 @@ describe('the Grafana dashboard', () => {
         ['cart', 'MEDIUM'],
         ['login', 'CRITICAL'],
       ]);
+
+      // Retention deletes login's first measurement and keeps its second, in the same hour: the
+      // confidence by category still covers both, from the history beside the summaries.
+      expect((await store.cleanup({ measurementsDays: 1, analysisDays: 30, alertsDays: 30 }, new Date(at(1.25).getTime() + 86_400_000))).measurements).toBe(2);
+      expect(time(await run(1))).toStrictEqual([
+        { time: epoch(1), metric: 'auth', value: expect.closeTo(0.7, 10) },
+        { time: epoch(2), metric: 'uncategorised', value: 0.9 },
+      ]);
     } finally {
       await client.end();
     }

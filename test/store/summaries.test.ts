@@ -55,17 +55,25 @@ function expectedSummaries(rows: RawRow[]) {
 // Sums are added up in another order than the database's: equal to the last few bits.
 const close = (value: number) => expect.closeTo(value, 9);
 
-async function expectExact(config: DatabaseConfig, store: Store): Promise<void> {
-  const raw = (await readRaw(config, 'select test_name, category, confidence, "timestamp" from confidence_measurements')) as unknown as RawRow[];
+const rawRows = async (config: DatabaseConfig) =>
+  (await readRaw(config, 'select test_name, category, confidence, "timestamp" from confidence_measurements')) as unknown as RawRow[];
+
+/** With `removed`, every measurement cleanups deleted so far, the history must summarise those too. */
+async function expectExact(config: DatabaseConfig, store: Store, removed?: RawRow[]): Promise<void> {
+  const raw = await rawRows(config);
   const { tests, hours } = expectedSummaries(raw);
   const storedTests = await readRaw(config, 'select * from test_summaries');
   expect(Object.fromEntries(storedTests.map((s) => [`${s.test_name}|${s.category_key}|${s.period}`, [s.measurements_count, s.confidence_sum, s.min_confidence, s.max_confidence, s.first_seen, s.last_seen, s.latest_confidence]]))).toStrictEqual(
     Object.fromEntries([...tests].map(([key, t]) => [key, [t.count, close(t.sum), t.min, t.max, t.first, t.last, t.latest]])),
   );
-  const storedHours = await readRaw(config, 'select * from hourly_confidence');
-  expect(Object.fromEntries(storedHours.map((h) => [`${h.hour}|${h.category_key}`, [h.measurements_count, h.confidence_sum, h.min_confidence, h.max_confidence]]))).toStrictEqual(
-    Object.fromEntries([...hours].map(([key, h]) => [key, [h.count, close(h.sum), h.min, h.max]])),
-  );
+  const expectHours = async (table: string, expected: ReturnType<typeof expectedSummaries>['hours']) => {
+    const stored = await readRaw(config, `select * from ${table}`);
+    expect(Object.fromEntries(stored.map((h) => [`${h.hour}|${h.category_key}`, [h.measurements_count, h.confidence_sum, h.min_confidence, h.max_confidence]])), table).toStrictEqual(
+      Object.fromEntries([...expected].map(([key, h]) => [key, [h.count, close(h.sum), h.min, h.max]])),
+    );
+  };
+  await expectHours('hourly_confidence', hours);
+  if (removed !== undefined) await expectHours('hourly_confidence_history', expectedSummaries(removed).hours);
 
   // What the overview reads from them matches the raw rows too, for every scope a dashboard asks.
   for (const category of [undefined, 'api', 'ui']) {
@@ -120,12 +128,20 @@ async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
   let nextImportId = 1_000_000;
   const operations: string[] = [];
   let mostMonths = 0;
+  // Every measurement a cleanup deleted, which the history must summarise.
+  const removed: RawRow[] = [];
+  const cleanupBefore = async (cutoff: number) => {
+    const before = await rawRows(config);
+    await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(cutoff + 30 * dayMs));
+    const kept = new Set((await rawRows(config)).map((r) => `${r.test_name}|${r.timestamp}`));
+    removed.push(...before.filter((r) => !kept.has(`${r.test_name}|${r.timestamp}`)));
+    operations.push(`cleanup before ${new Date(cutoff).toISOString()}`);
+  };
   for (let step = 0; step < 40; step++) {
     const roll = next();
     if (step === 20) {
       // A cutoff on the turn of the month: the month before goes whole, summaries and all.
-      await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(t0 + 30 * dayMs));
-      operations.push(`cleanup before ${new Date(t0).toISOString()}`);
+      await cleanupBefore(t0);
     } else if (roll < 0.3) {
       const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomMeasurement(next));
       await store.recordMeasurements(batch);
@@ -148,16 +164,15 @@ async function randomMix(store: Store, config: DatabaseConfig): Promise<void> {
       operations.push(`import of ${rows.length}`);
     } else {
       // Cutoffs inside an hour, so a part hour (and a part month) is left behind.
-      const now = new Date(mixStart + Math.floor(next() * 42) * hourMs + 17 * 60_000 + 30 * dayMs);
-      await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, now);
-      operations.push(`cleanup before ${new Date(now.getTime() - 30 * dayMs).toISOString()}`);
+      await cleanupBefore(mixStart + Math.floor(next() * 42) * hourMs + 17 * 60_000);
     }
-    await expectExact(config, store);
+    await expectExact(config, store, removed);
     mostMonths = Math.max(mostMonths, (await readRaw(config, 'select count(distinct period) as n from test_summaries'))[0]!.n as number);
   }
   // The mix did what it is meant to: replacements and cleanups happened, tests had summaries in two
   // months at once, and rows are left to check.
   expect(operations.filter((o) => o.startsWith('cleanup')).length).toBeGreaterThan(2);
+  expect(removed.length).toBeGreaterThan(10);
   expect(mostMonths).toBe(2);
   expect((await readRaw(config, 'select count(*) as n from confidence_measurements'))[0]!.n).toBeGreaterThan(10);
 }

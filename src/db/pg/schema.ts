@@ -151,6 +151,23 @@ export const hourlyConfidence = pgTable(
   (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );
 
+// What retention took away, per UTC hour and category: the hours of hourly_confidence, and the part
+// of the hour a cutoff falls in, as they stood when their measurements were deleted. So the long-run
+// history outlives the measurements (hourly_confidence and this table together cover every
+// measurement ever kept); nothing reads it for the overview, which answers for the measurements kept.
+export const hourlyConfidenceHistory = pgTable(
+  'hourly_confidence_history',
+  {
+    categoryKey: text().notNull(),
+    hour: instant().notNull(),
+    measurementsCount: bigint({ mode: 'number' }).notNull(),
+    confidenceSum: doublePrecision().notNull(),
+    minConfidence: doublePrecision().notNull(),
+    maxConfidence: doublePrecision().notNull(),
+  },
+  (t) => [primaryKey({ name: 'pk_hourly_confidence_history', columns: [t.hour, t.categoryKey] })],
+);
+
 // The sequential detector's state per test (src/drift/sequential.ts), so every instance and every
 // restart continues one fold instead of keeping its own in memory.
 export const driftDetectorState = pgTable('drift_detector_state', {

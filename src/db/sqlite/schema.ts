@@ -128,6 +128,19 @@ export const hourlyConfidence = sqliteTable(
   (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );
 
+export const hourlyConfidenceHistory = sqliteTable(
+  'hourly_confidence_history',
+  {
+    categoryKey: text().notNull(),
+    hour: instant().notNull(),
+    measurementsCount: integer().notNull(),
+    confidenceSum: real().notNull(),
+    minConfidence: real().notNull(),
+    maxConfidence: real().notNull(),
+  },
+  (t) => [primaryKey({ name: 'pk_hourly_confidence_history', columns: [t.hour, t.categoryKey] })],
+);
+
 // The sequential detector's state per test (src/drift/sequential.ts), so every instance and every
 // restart continues one fold instead of keeping its own in memory.
 export const driftDetectorState = sqliteTable('drift_detector_state', {
