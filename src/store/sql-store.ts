@@ -795,10 +795,7 @@ export abstract class SqlStore implements Store {
         testName: m.testName,
         categoryKey: keyOf.as('category_key'),
         period: periodOfRow.as('period'),
-        measurementsCount: count().as('measurements_count'),
-        confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
-        minConfidence: min(m.confidence).as('min_confidence'),
-        maxConfidence: max(m.confidence).as('max_confidence'),
+        ...this.confidenceAggregate(),
         firstSeen: min(m.timestamp).as('first_seen'),
         lastSeen: max(m.timestamp).as('last_seen'),
       })
@@ -824,6 +821,17 @@ export abstract class SqlStore implements Store {
     }
   }
 
+  /** The count, sum and extremes of the measurements' confidence, named as the summary tables' columns. */
+  private confidenceAggregate() {
+    const { confidenceMeasurements: m } = this.tables;
+    return {
+      measurementsCount: count().as('measurements_count'),
+      confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
+      minConfidence: min(m.confidence).as('min_confidence'),
+      maxConfidence: max(m.confidence).as('max_confidence'),
+    };
+  }
+
   /** Each hour's and category's summary of the measurements `where` picks, in hourly_confidence's columns. */
   private hoursOfRows(where: SQL | undefined) {
     const { confidenceMeasurements: m } = this.tables;
@@ -833,10 +841,7 @@ export abstract class SqlStore implements Store {
       .select({
         categoryKey: keyOf.as('category_key'),
         hour: hourOfRow.as('hour'),
-        measurementsCount: count().as('measurements_count'),
-        confidenceSum: sum(m.confidence).mapWith(Number).as('confidence_sum'),
-        minConfidence: min(m.confidence).as('min_confidence'),
-        maxConfidence: max(m.confidence).as('max_confidence'),
+        ...this.confidenceAggregate(),
       })
       .from(m)
       .where(where)

@@ -138,16 +138,19 @@ export const testAnalysisMarks = pgTable(
   (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey, t.period] })],
 );
 
+/** An hour's summary of a category's measurements: hourly_confidence and its history share it, column for column. */
+const hourColumns = () => ({
+  categoryKey: text().notNull(),
+  hour: instant().notNull(),
+  measurementsCount: bigint({ mode: 'number' }).notNull(),
+  confidenceSum: doublePrecision().notNull(),
+  minConfidence: doublePrecision().notNull(),
+  maxConfidence: doublePrecision().notNull(),
+});
+
 export const hourlyConfidence = pgTable(
   'hourly_confidence',
-  {
-    categoryKey: text().notNull(),
-    hour: instant().notNull(),
-    measurementsCount: bigint({ mode: 'number' }).notNull(),
-    confidenceSum: doublePrecision().notNull(),
-    minConfidence: doublePrecision().notNull(),
-    maxConfidence: doublePrecision().notNull(),
-  },
+  hourColumns(),
   (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );
 
@@ -157,14 +160,7 @@ export const hourlyConfidence = pgTable(
 // measurement ever kept); nothing reads it for the overview, which answers for the measurements kept.
 export const hourlyConfidenceHistory = pgTable(
   'hourly_confidence_history',
-  {
-    categoryKey: text().notNull(),
-    hour: instant().notNull(),
-    measurementsCount: bigint({ mode: 'number' }).notNull(),
-    confidenceSum: doublePrecision().notNull(),
-    minConfidence: doublePrecision().notNull(),
-    maxConfidence: doublePrecision().notNull(),
-  },
+  hourColumns(),
   (t) => [primaryKey({ name: 'pk_hourly_confidence_history', columns: [t.hour, t.categoryKey] })],
 );
 

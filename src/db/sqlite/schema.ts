@@ -115,29 +115,25 @@ export const testAnalysisMarks = sqliteTable(
   (t) => [primaryKey({ name: 'pk_test_analysis_marks', columns: [t.testName, t.categoryKey, t.period] })],
 );
 
+/** An hour's summary of a category's measurements: hourly_confidence and its history share it, column for column. */
+const hourColumns = () => ({
+  categoryKey: text().notNull(),
+  hour: instant().notNull(),
+  measurementsCount: integer().notNull(),
+  confidenceSum: real().notNull(),
+  minConfidence: real().notNull(),
+  maxConfidence: real().notNull(),
+});
+
 export const hourlyConfidence = sqliteTable(
   'hourly_confidence',
-  {
-    categoryKey: text().notNull(),
-    hour: instant().notNull(),
-    measurementsCount: integer().notNull(),
-    confidenceSum: real().notNull(),
-    minConfidence: real().notNull(),
-    maxConfidence: real().notNull(),
-  },
+  hourColumns(),
   (t) => [primaryKey({ name: 'pk_hourly_confidence', columns: [t.hour, t.categoryKey] })],
 );
 
 export const hourlyConfidenceHistory = sqliteTable(
   'hourly_confidence_history',
-  {
-    categoryKey: text().notNull(),
-    hour: instant().notNull(),
-    measurementsCount: integer().notNull(),
-    confidenceSum: real().notNull(),
-    minConfidence: real().notNull(),
-    maxConfidence: real().notNull(),
-  },
+  hourColumns(),
   (t) => [primaryKey({ name: 'pk_hourly_confidence_history', columns: [t.hour, t.categoryKey] })],
 );
 
