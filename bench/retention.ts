@@ -73,8 +73,8 @@ async function retentionOf(layout: MeasurementsLayout, scale: Scale): Promise<Re
       const again: number[] = [];
       for (let i = 0; i < 5; i++) again.push((await timed(() => store.statistics({}))).seconds);
       again.sort((a, b) => a - b);
-      // The next day's run of a daily retention: one day of rows goes from the middle of a month,
-      // and the summaries of that month are counted again from what it keeps.
+      // The next day's run of a daily retention: the first day of the month after goes, and that
+      // month's summaries are counted again from what it keeps.
       const nextDay = await timed(() =>
         store.cleanup({ measurementsDays: retentionDays, analysisDays: 30, alertsDays: 60 }, new Date(cutoff.getTime() + (retentionDays + 1) * dayMs)),
       );

@@ -615,14 +615,11 @@ export abstract class SqlStore implements Store {
     const { driftAnalysis: a, driftAlerts: al } = this.tables;
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
-      return {
-        measurements: await tx.deleteMeasurementsBefore(daysBefore(now, days.measurementsDays)),
-        analyses: tx.changedRows(await tx.db.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays)))),
-        // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
-        alerts: tx.changedRows(
-          await tx.db.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays)))),
-        ),
-      };
+      const analyses = tx.changedRows(await tx.db.delete(a).where(lt(a.analyzedAt, daysBefore(now, days.analysisDays))));
+      // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
+      const alerts = tx.changedRows(await tx.db.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays)))));
+      // The measurements last: from their first delete to the commit, writers of measurements wait.
+      return { measurements: await tx.deleteMeasurementsBefore(daysBefore(now, days.measurementsDays)), analyses, alerts };
     });
   }
 

@@ -232,7 +232,8 @@ describe.each(backends)('summaries on %s', (backend) => {
   });
 });
 
-// Upkeep at the mix's start makes the partitions the cases name; cleanups past a period's end drop it whole.
+// Upkeep at the mix's start makes the partitions the cases name (and whichever of the periods after
+// them the store's start has not made already, from today's date); cleanups past a period's end drop it whole.
 const partitionedMixes = [
   {
     layout: 'week',
@@ -249,7 +250,7 @@ describe.each(partitionedMixes)('summaries on postgres with measurements partiti
   it('equal a recomputation from the raw rows while cleanups drop whole partitions', async ({ database }) => {
     const store = await openStore(withPartition(database.config, layout));
     try {
-      expect(await store.maintainStorage(new Date(mixStart))).toStrictEqual(made);
+      expect(await store.maintainStorage(new Date(mixStart))).toEqual(expect.arrayContaining([...made]));
       await randomMix(store, database.config);
       const partitions = await readRaw(database.config, "select relname from pg_inherits join pg_class on oid = inhrelid where inhparent = 'confidence_measurements'::regclass order by 1");
       expect(partitions.map((r) => r.relname).filter((name) => (made as readonly unknown[]).includes(name))).toStrictEqual(standing);
