@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { measurementsLayouts, type MeasurementsLayout } from './db/pg/partition-periods.js';
+import { measurementsLayouts, retentionModes, type MeasurementsLayout, type RetentionMode } from './db/pg/partition-periods.js';
 
 /** How long each table keeps its rows when nobody says otherwise (alerts: days after acknowledgement). */
 export const defaultRetention = { measurementsDays: 90, analysisDays: 30, alertsDays: 60 } as const;
@@ -42,6 +42,8 @@ export type DatabaseConfig =
        * filled one must be converted with `drift migrate --partition`. Unset: whatever the table has.
        */
       partition?: MeasurementsLayout;
+      /** On a partitioned table, whether retention drops whole periods only (the default) or every row past the cutoff. */
+      retention?: RetentionMode;
     };
 
 export const apiScopes = ['read', 'write', 'admin'] as const;
@@ -258,6 +260,7 @@ const environment = z
     DRIFT_PG_LOCK_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(5_000),
     DRIFT_PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(60_000),
     DRIFT_PG_PARTITION: z.enum(measurementsLayouts as [MeasurementsLayout, ...MeasurementsLayout[]], { error: 'must be month, week or off' }).optional(),
+    DRIFT_PG_RETENTION: z.enum(retentionModes, { error: 'must be partitions or rows' }).optional(),
     DRIFT_PG_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, 'printable ASCII, at most 63 characters').default('driftwatch'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(4000),
@@ -363,6 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       timeouts: { lockMs: e.DRIFT_PG_LOCK_TIMEOUT_MS, statementMs: e.DRIFT_PG_STATEMENT_TIMEOUT_MS },
       applicationName: e.DRIFT_PG_APPLICATION_NAME,
       ...(e.DRIFT_PG_PARTITION !== undefined && { partition: e.DRIFT_PG_PARTITION }),
+      ...(e.DRIFT_PG_RETENTION !== undefined && { retention: e.DRIFT_PG_RETENTION }),
     },
     server,
     api,

@@ -65,6 +65,8 @@ describe('configuration', () => {
 
   it('reads the measurements layout PostgreSQL should have', () => {
     expect(loadConfig({ DRIFT_BACKEND: 'postgres', DRIFT_PG_PARTITION: 'week' }).database).toMatchObject({ backend: 'postgres', partition: 'week' });
+    expect(problems({ DRIFT_PG_RETENTION: 'weeks' })).toStrictEqual(['DRIFT_PG_RETENTION: must be partitions or rows']);
+    expect(loadConfig({ DRIFT_BACKEND: 'postgres', DRIFT_PG_RETENTION: 'rows' }).database).toMatchObject({ backend: 'postgres', retention: 'rows' });
     expect(loadConfig({ DRIFT_BACKEND: 'postgres' }).database).not.toHaveProperty('partition');
   });
 

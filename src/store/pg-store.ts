@@ -4,6 +4,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
+import { periodStart, type RetentionMode } from '../db/pg/partition-periods.js';
 import { dropPartitionsBefore, ensurePartitions, readPartitioning, type RangePartition } from '../db/pg/partitions.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
@@ -27,6 +28,7 @@ export class PgStore extends SqlStore {
   private constructor(
     db: SqlDatabase,
     readonly schema: string,
+    private readonly retention: RetentionMode,
     private readonly pool: pg.Pool,
     /** One connection of its own for ping(), apart from the pool the work shares. */
     private readonly pingPool: pg.Pool,
@@ -46,7 +48,7 @@ export class PgStore extends SqlStore {
       application_name: `${options.applicationName ?? 'driftwatch'}-ready`,
     });
     pingPool.on('error', () => {});
-    return new PgStore(db, options.schema, db.$client, pingPool);
+    return new PgStore(db, options.schema, options.retention ?? 'partitions', db.$client, pingPool);
   }
 
   /**
@@ -58,7 +60,7 @@ export class PgStore extends SqlStore {
     if (this.depth > 0) {
       const savepoint = sql.raw(`sp${this.depth}`);
       await this.db.execute(sql`savepoint ${savepoint}`);
-      const nested = new PgStore(this.db, this.schema, this.pool, this.pingPool, this.depth + 1) as this;
+      const nested = new PgStore(this.db, this.schema, this.retention, this.pool, this.pingPool, this.depth + 1) as this;
       try {
         const result = await work(nested);
         await this.db.execute(sql`release savepoint ${savepoint}`);
@@ -71,7 +73,7 @@ export class PgStore extends SqlStore {
     return this.onOwnConnection(async (client, markBroken) => {
       try {
         await client.query('begin');
-        const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.pool, this.pingPool, 1) as this;
+        const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.retention, this.pool, this.pingPool, 1) as this;
         const result = await work(bound);
         await client.query('commit');
         return result;
@@ -259,6 +261,13 @@ export class PgStore extends SqlStore {
     const stored = await this.db.select({ id: m.id }).from(m).where(inArray(m.id, rows.map((row) => row.id)));
     const seen = new Set(stored.map((row) => row.id));
     return rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
+  }
+
+  /** On a partitioned table retention takes whole periods only, unless told to take every row (DRIFT_PG_RETENTION=rows). */
+  protected override async retentionCutoff(cutoff: Date): Promise<Date> {
+    if (this.retention === 'rows') return cutoff;
+    const { layout } = await readPartitioning(this.db);
+    return layout === 'off' ? cutoff : periodStart(cutoff, layout);
   }
 
   /** Whole periods go as partitions (no dead rows, no long delete); what is left before the cutoff, row by row. */

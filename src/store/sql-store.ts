@@ -611,6 +611,14 @@ export abstract class SqlStore implements Store {
     return toStatistics(tests, [hours!, partHour!]);
   }
 
+  /**
+   * The instant retention deletes the measurements before, for a cutoff of `days` ago: that cutoff
+   * itself, unless the layout keeps a period the cutoff falls in whole (PostgreSQL's partitions).
+   */
+  protected async retentionCutoff(cutoff: Date): Promise<Date> {
+    return cutoff;
+  }
+
   async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
     const { driftAnalysis: a, driftAlerts: al } = this.tables;
     return this.atomically(async (tx) => {
@@ -619,7 +627,8 @@ export abstract class SqlStore implements Store {
       // Only acknowledged alerts age out, by their acknowledgement: an open alert is never deleted by age.
       const alerts = tx.changedRows(await tx.db.delete(al).where(and(eq(al.acknowledged, true), lt(al.acknowledgedAt, daysBefore(now, days.alertsDays)))));
       // The measurements last: from their first delete to the commit, writers of measurements wait.
-      return { measurements: await tx.deleteMeasurementsBefore(daysBefore(now, days.measurementsDays)), analyses, alerts };
+      const cutoff = await tx.retentionCutoff(daysBefore(now, days.measurementsDays));
+      return { measurements: await tx.deleteMeasurementsBefore(cutoff), analyses, alerts };
     });
   }
 

@@ -169,9 +169,9 @@ describe('measurements partitioned on postgres', () => {
     expect((await partitionRows(database.config))[`confidence_measurements_${year}_06`]).toBe(0);
   });
 
-  it('drops whole periods on cleanup, deletes the part period row by row, and keeps the summaries exact', async () => {
+  it('with DRIFT_PG_RETENTION=rows, drops whole periods on cleanup, deletes the part period row by row, and keeps the summaries exact', async () => {
     database = await createTestDatabase('postgres');
-    const store = await open(withPartition(database.config, 'week'));
+    const store = await open(withPartition(database.config, 'week', 'rows'));
     const monday = Date.parse('2021-03-01T00:00:00Z');
     await store.maintainStorage(new Date(monday));
     await store.recordMeasurements(
@@ -204,6 +204,29 @@ describe('measurements partitioned on postgres', () => {
       ['even', 4, '2021-03-15T01:00:00.000Z'],
       ['odd', 3, '2021-03-16T01:00:00.000Z'],
     ]);
+  });
+
+  it('by default drops whole periods only on cleanup: the period the cutoff falls in stays until all of it is past', async () => {
+    database = await createTestDatabase('postgres');
+    const store = await open(withPartition(database.config, 'week'));
+    const monday = Date.parse('2021-03-01T00:00:00Z');
+    await store.maintainStorage(new Date(monday));
+    await store.recordMeasurements(
+      Array.from({ length: 21 }, (_, day) => ({ testName: day % 2 === 0 ? 'even' : 'odd', confidence: day / 20, timestamp: new Date(monday + day * dayMs + 3_600_000) })),
+    );
+    // Ten days and a half in: the first week goes, the second stays whole.
+    const counts = await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(monday + 10.5 * dayMs + 30 * dayMs));
+    expect(counts.measurements).toBe(7);
+    expect(await partitionRows(database.config)).toMatchObject({ confidence_measurements_w2021_03_08: 7, confidence_measurements_w2021_03_15: 7 });
+    expect(Object.keys(await partitionRows(database.config))).not.toContain('confidence_measurements_w2021_03_01');
+    expect(await store.statistics({})).toMatchObject({ totalTests: 2, totalMeasurements: 14, minConfidence: 0.35, maxConfidence: 1 });
+    // The summaries the cut month keeps, counted from its rows: 2021-03-08 to 2021-03-21, 7 a test.
+    expect((await store.listTests({}, { first: 10 })).items.map((t) => [t.testName, t.measurementsCount, t.firstSeen.toISOString()])).toStrictEqual([
+      ['even', 7, '2021-03-09T01:00:00.000Z'],
+      ['odd', 7, '2021-03-08T01:00:00.000Z'],
+    ]);
+    // A day later nothing more is whole past, so nothing goes.
+    expect((await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(monday + 11.5 * dayMs + 30 * dayMs))).measurements).toBe(0);
   });
 
   it('copies into and out of a partitioned table, verified row for row', async () => {

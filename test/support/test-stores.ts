@@ -8,7 +8,7 @@ import pg from 'pg';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { inject, test } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
-import type { MeasurementsLayout } from '../../src/db/pg/partition-periods.js';
+import type { MeasurementsLayout, RetentionMode } from '../../src/db/pg/partition-periods.js';
 import { pgMigrationsFolder } from '../../src/db/pg/connect.js';
 import { sqliteMigrationsFolder } from '../../src/db/sqlite/connect.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -70,9 +70,10 @@ export async function createTestDatabase(backend: StorageBackend, options: { own
 }
 
 /** A PostgreSQL test database's settings, asking for its measurements in `layout`. */
-export function withPartition(config: DatabaseConfig, layout: MeasurementsLayout): DatabaseConfig {
+/** A PostgreSQL database's config with its measurements in `layout`; `retention` as DRIFT_PG_RETENTION would set it. */
+export function withPartition(config: DatabaseConfig, layout: MeasurementsLayout, retention?: RetentionMode): DatabaseConfig {
   if (config.backend !== 'postgres') throw new Error('partitioning is a PostgreSQL feature');
-  return { ...config, partition: layout };
+  return { ...config, partition: layout, ...(retention !== undefined && { retention }) };
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {

@@ -9,7 +9,7 @@ const parseDays = (flag: string, value: string) => parseWhole(flag, value, 0, ma
 
 export const cleanupCommand = withDatabaseOptions(new Command('cleanup'))
   .description('delete measurements, analyses and alerts older than their retention')
-  .option('--measurements-days <days>', 'keep measurements this many days', String(defaultRetention.measurementsDays))
+  .option('--measurements-days <days>', 'keep measurements this many days (on a partitioned table, whole periods: see DRIFT_PG_RETENTION)', String(defaultRetention.measurementsDays))
   .option('--analysis-days <days>', 'keep analyses this many days', String(defaultRetention.analysisDays))
   .option(
     '--alerts-days <days>',

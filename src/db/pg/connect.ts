@@ -5,7 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { pgSchemaName, type PoolSize } from '../../config.js';
 import { assertOpenable, detectPgLayout } from '../detect-layout.js';
-import type { MeasurementsLayout } from './partition-periods.js';
+import type { MeasurementsLayout, RetentionMode } from './partition-periods.js';
 import { convertMeasurements, ensurePartitions, measurementsTable, readPartitioning, type ConversionProgress } from './partitions.js';
 import * as schema from './schema.js';
 
@@ -22,6 +22,8 @@ export interface PgConnectionOptions {
   applicationName?: string | undefined;
   /** See DatabaseConfig. */
   partition?: MeasurementsLayout | undefined;
+  /** See DatabaseConfig. */
+  retention?: RetentionMode | undefined;
 }
 
 /** Refuses anything but a plain identifier before a single statement runs. */

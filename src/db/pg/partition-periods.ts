@@ -6,6 +6,12 @@ export type PartitionInterval = (typeof partitionIntervals)[number];
 /** How the measurements table is laid out: partitioned by one of the intervals, or one plain table. */
 export type MeasurementsLayout = PartitionInterval | 'off';
 export const measurementsLayouts: readonly MeasurementsLayout[] = [...partitionIntervals, 'off'];
+/**
+ * What retention deletes from a partitioned table: whole periods only (a period the cutoff falls in
+ * stays until all of it is past), or every row before the cutoff.
+ */
+export const retentionModes = ['partitions', 'rows'] as const;
+export type RetentionMode = (typeof retentionModes)[number];
 
 const dayMs = 86_400_000;
 /** Periods made ahead of the current one, so writes of the coming weeks never wait in the default partition. */
