@@ -638,12 +638,8 @@ export abstract class SqlStore implements Store {
     const deleted = await this.deleteRowsBefore(cutoff);
     if (deleted === 0) return 0;
     const wholeHoursGone = lt(h.hour, hourOf(cutoff));
-    await this.addToHistory(
-      this.db
-        .select({ categoryKey: h.categoryKey, hour: h.hour, measurementsCount: h.measurementsCount, confidenceSum: h.confidenceSum, minConfidence: h.minConfidence, maxConfidence: h.maxConfidence })
-        .from(h)
-        .where(wholeHoursGone),
-    );
+    // The history has hourly_confidence's columns (db schema hourColumns): whole rows move over.
+    await this.addToHistory(this.db.select().from(h).where(wholeHoursGone));
     await this.db.delete(h).where(wholeHoursGone);
     await this.resummariseHours([hourOf(cutoff)]);
     await this.mendSummariesBefore(cutoff);

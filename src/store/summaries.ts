@@ -127,7 +127,7 @@ const stored = (column: Column) => sql`${sql.identifier(getTableName(column.tabl
 const lesser = (column: Column) => sql`case when ${excludedValue(column)} < ${stored(column)} then ${excludedValue(column)} else ${stored(column)} end`;
 /** In a conflict's WHERE, whether the value that would have been inserted is greater than the stored one. */
 export const exceedsStored = (column: Column) => sql`${excludedValue(column)} > ${stored(column)}`;
-const greaterOfBoth = (column: Column) => sql`case when ${excludedValue(column)} > ${stored(column)} then ${excludedValue(column)} else ${stored(column)} end`;
+const greaterOfBoth = (column: Column) => sql`case when ${exceedsStored(column)} then ${excludedValue(column)} else ${stored(column)} end`;
 const plus = (column: Column) => sql`${stored(column)} + ${excludedValue(column)}`;
 
 /** How an addition merges into a stored aggregate (the conflict's SET clause). */
@@ -147,7 +147,7 @@ export function mergeTestSummary(table: Record<keyof TestSummaryAddition | 'revi
     firstSeen: lesser(table.firstSeen),
     lastSeen: greaterOfBoth(table.lastSeen),
     // Every SET expression reads the row as it was, so last_seen here is still the stored one.
-    latestConfidence: sql`case when ${excludedValue(table.lastSeen)} > ${stored(table.lastSeen)} then ${excludedValue(table.latestConfidence)} else ${stored(table.latestConfidence)} end`,
+    latestConfidence: sql`case when ${exceedsStored(table.lastSeen)} then ${excludedValue(table.latestConfidence)} else ${stored(table.latestConfidence)} end`,
     revision: sql`${stored(table.revision)} + 1`,
   };
 }
