@@ -277,8 +277,11 @@ export class PgStore extends SqlStore {
     const dropped = await dropPartitionsBefore(this.db, cutoff);
     // Whatever was dropped, writers wait from here until commit: the mending deletes summaries that
     // lost every row without counting the measurements again, so no batch may add to one meanwhile.
-    // Readers go on.
-    await this.db.execute(sql`lock table ${tables.confidenceMeasurements} in share row exclusive mode`);
+    // It deletes marks and detector states too, in the order it finds them, which an analysis saving
+    // them a batch at a time does not follow: both wait for their turn at the table instead of each
+    // for a row the other holds. Readers go on.
+    const { confidenceMeasurements: m, testAnalysisMarks: mk, driftDetectorState: d } = tables;
+    await this.db.execute(sql`lock table ${m}, ${mk}, ${d} in share row exclusive mode`);
     return (await this.summarisedRowsWithin(dropped)) + (await super.deleteRowsBefore(cutoff));
   }
 

@@ -435,6 +435,33 @@ describe('summaries on postgres, with writers at once', () => {
     await expectExact(database.config, store);
   });
 
+  it('let an analysis mark its tests while a cleanup deletes their marks of the months it takes', async ({ store, database }) => {
+    await store.recordMeasurements([
+      { testName: 'a', confidence: 0.5, timestamp: new Date(t0) },
+      { testName: 'b', confidence: 0.5, timestamp: new Date(t0) },
+    ]);
+    const marks = await store.analysisMarks(['a', 'b']);
+    const markOf = (testName: string) => marks.find((mark) => mark.testName === testName)!;
+    // Stored b first, so the cleanup's delete meets b's mark before a's; the analysis marks a, then b.
+    await store.markAnalyzed([markOf('b'), markOf('a')]);
+    const gate = await gateInserts(database.config, 'test_analysis_marks', "new.test_name = 'b'");
+    try {
+      const marking = store.markAnalyzed([markOf('a'), markOf('b')]);
+      await gate.untilWaiting();
+      // November goes whole, and its marks with it, while the analysis holds a's mark and waits to write b's.
+      const cleaning = store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 40 * dayMs));
+      await expect.poll(async () => (await readRaw(database.config, waitingForLock(database.config)))[0]!.n).toBe(1);
+      await gate.open();
+      // Before the cleanup locked the marks, each waited for a mark the other held: PostgreSQL failed one (40P01).
+      const [marked, counts] = await Promise.allSettled([marking, cleaning]);
+      expect(marked.status).toBe('fulfilled');
+      expect(counts).toStrictEqual({ status: 'fulfilled', value: { measurements: 2, analyses: 0, alerts: 0 } });
+    } finally {
+      await gate.end();
+    }
+    expect(await readRaw(database.config, 'select test_name from test_analysis_marks')).toStrictEqual([]);
+  });
+
   it('lose no batch that commits while a cleanup waits to drop a partition', async ({ database }) => {
     const store = await openStore(withPartition(database.config, 'week'));
     try {
