@@ -193,6 +193,11 @@ export class PgStore extends SqlStore {
     await this.db.execute(sql`select 1 from ${ts} where ${which} order by test_name, category_key, period for update`);
   }
 
+  protected async holdMarks(): Promise<void> {
+    // The mode the marks' upsert takes anyway, taken before reading the summaries it checks.
+    await this.db.execute(sql`lock table ${tables.testAnalysisMarks} in row exclusive mode`);
+  }
+
   protected async allowLongStatements(): Promise<void> {
     await this.db.execute(sql`set local statement_timeout = 0`);
   }

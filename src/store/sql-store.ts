@@ -166,6 +166,8 @@ export abstract class SqlStore implements Store {
    * read and its write, and the recount would write over the batch's share.
    */
   protected abstract lockSummaries(which: SQL): Promise<void>;
+  /** Holds test_analysis_marks against a cleanup until the transaction ends (SQLite's writers take turns anyway). */
+  protected abstract holdMarks(): Promise<void>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -379,7 +381,7 @@ export abstract class SqlStore implements Store {
     if (testNames.length === 0) return [];
     const { testSummaries: ts } = this.tables;
     return this.db
-      .select({ testName: ts.testName, categoryKey: ts.categoryKey, period: ts.period, revision: ts.revision })
+      .select({ testName: ts.testName, categoryKey: ts.categoryKey, period: ts.period, revision: ts.revision, firstSeen: ts.firstSeen })
       .from(ts)
       .where(this.isAnyOf(ts.testName, testNames));
   }
@@ -389,16 +391,36 @@ export abstract class SqlStore implements Store {
     // A summary written since it was read has a higher revision than its mark, and so stays pending;
     // a slower analysis that read less never takes a mark back. A mark that stands already (a test's
     // earlier months, mostly) is left as it is rather than written again.
-    for (let i = 0; i < marks.length; i += summaryChunk) {
-      const chunk = marks.slice(i, i + summaryChunk).map(({ revision, ...key }) => ({ ...key, analyzedRevision: revision }));
-      await this.atomically((tx) =>
-        tx.insertMany(mk, chunk).onConflictDoUpdate({
+    if (marks.length === 0) return;
+    await this.atomically(async (tx) => {
+      const standing = await tx.stillStanding(marks);
+      for (let i = 0; i < standing.length; i += summaryChunk) {
+        const chunk = standing.slice(i, i + summaryChunk).map(({ testName, categoryKey, period, revision }) => ({ testName, categoryKey, period, analyzedRevision: revision }));
+        await tx.insertMany(mk, chunk).onConflictDoUpdate({
           target: [mk.testName, mk.categoryKey, mk.period],
           set: { analyzedRevision: excludedValue(mk.analyzedRevision) },
           setWhere: exceedsStored(mk.analyzedRevision),
-        }),
-      );
-    }
+        });
+      }
+    });
+  }
+
+  /**
+   * The marks whose summaries are the ones analysis read. A cleanup may have taken a summary's rows
+   * (and its mark) meanwhile and new rows begun it again, counting revisions from 1: its revision can
+   * be back at the one read, but its first instant is later. Such a summary stays unmarked, so pending.
+   */
+  private async stillStanding(marks: readonly AnalysisMark[]): Promise<AnalysisMark[]> {
+    const { testSummaries: ts } = this.tables;
+    // Until commit no cleanup can delete a summary (it takes the marks' table first).
+    await this.holdMarks();
+    const standing = await this.db
+      .select({ testName: ts.testName, categoryKey: ts.categoryKey, period: ts.period, firstSeen: ts.firstSeen })
+      .from(ts)
+      .where(this.isAnyOf(ts.testName, [...new Set(marks.map((mark) => mark.testName))]));
+    const key = (summary: Omit<AnalysisMark, 'revision'>) => `${summary.testName}\u0000${summary.categoryKey}\u0000${summary.period.getTime()}\u0000${summary.firstSeen.getTime()}`;
+    const firstSeenNow = new Set(standing.map(key));
+    return marks.filter((mark) => firstSeenNow.has(key(mark)));
   }
 
   // ---- analyses ----

@@ -99,6 +99,8 @@ export class SqliteStore extends SqlStore {
   // The transaction holds the file's write lock already: no other writer is between its statements.
   protected async lockSummaries(): Promise<void> {}
 
+  protected async holdMarks(): Promise<void> {}
+
   protected async allowLongStatements(): Promise<void> {}
 
   protected changedRows(result: unknown): number {

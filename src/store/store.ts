@@ -164,6 +164,8 @@ export interface AnalysisMark {
   categoryKey: string;
   period: Date;
   revision: number;
+  /** Tells a summary apart from one begun afresh since, whose revisions count from 1 again. */
+  firstSeen: Date;
 }
 
 export interface StatisticsScope {

@@ -230,6 +230,22 @@ describe.each(backends)('summaries on %s', (backend) => {
     await store.recordMeasurement({ testName: 'a', confidence: 0.6, timestamp: new Date(t0 + 40 * dayMs) });
     expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
   });
+
+  it('leave a test pending whose summary a cleanup took and new rows began again while analysis ran', async ({ store }) => {
+    await store.recordMeasurement({ testName: 'a', confidence: 0.9, timestamp: new Date(t0) });
+    await store.recordMeasurement({ testName: 'a', confidence: 0.8, timestamp: new Date(t0 + hourMs) });
+    const read = await store.analysisMarks(['a']);
+    // Meanwhile November's rows so far go, and two batches begin its summary again, at the revision analysis read.
+    await store.cleanup({ measurementsDays: 1, analysisDays: 1, alertsDays: 1 }, new Date(t0 + 2 * hourMs + dayMs));
+    await store.recordMeasurement({ testName: 'a', confidence: 0.3, timestamp: new Date(t0 + 3 * hourMs) });
+    await store.recordMeasurement({ testName: 'a', confidence: 0.2, timestamp: new Date(t0 + 4 * hourMs) });
+    expect((await store.analysisMarks(['a'])).map((mark) => mark.revision)).toStrictEqual(read.map((mark) => mark.revision));
+    await store.markAnalyzed(read);
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual(['a']);
+    // What analysis reads now, it marks.
+    await store.markAnalyzed(await store.analysisMarks(['a']));
+    expect(await store.listTestNames({ limit: 10, pending: true })).toStrictEqual([]);
+  });
 });
 
 // Upkeep at the mix's start makes the partitions the cases name (and whichever of the periods after
