@@ -1,6 +1,6 @@
 // How commands speak: aligned tables for people, JSON for machines, colour only on a terminal.
 import { styleText } from 'node:util';
-import type { Severity } from '../store/store.js';
+import type { Severity, TableName } from '../store/store.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -37,6 +37,16 @@ export function severityLabel(severity: Severity): Styled {
 /** "1 alert", "2 alerts"; "1 analysis", "2 analyses". */
 export function counted(count: number, noun: string, plural = `${noun}s`): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
+}
+
+/** What a transfer moved, table by table: "3 measurements, 1 analysis, 0 alerts, 2 history hours". */
+export function countedRows(counts: Record<TableName, number>): string {
+  return [
+    counted(counts.measurements, 'measurement'),
+    counted(counts.analyses, 'analysis', 'analyses'),
+    counted(counts.alerts, 'alert'),
+    counted(counts.history, 'history hour'),
+  ].join(', ');
 }
 
 /** Visible width: colour escapes take no room on screen. */

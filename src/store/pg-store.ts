@@ -222,7 +222,8 @@ export class PgStore extends SqlStore {
   }
 
   async importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number> {
-    const target = this.tableOf(table);
+    if (table === 'history') return this.importHistory(rows as TableRows['history'][]);
+    const target = this.tableOf(table as Exclude<T, 'history'>);
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
       let inserted = 0;

@@ -33,6 +33,7 @@ import type {
   DetectorStateRow,
   DriftAlert,
   DriftAnalysis,
+  HistoryHour,
   Measurement,
   MeasurementFilter,
   NewDriftAlert,
@@ -57,6 +58,7 @@ import type {
 } from './store.js';
 import { InvalidInputError } from './errors.js';
 import {
+  categoryKey,
   categoryKeyIs,
   categoryOfKey,
   exceedsStored,
@@ -897,13 +899,14 @@ export abstract class SqlStore implements Store {
     return toPage(rows.map(parse), plan, hadCursor(request));
   }
 
-  protected tableOf(table: TableName) {
+  protected tableOf(table: Exclude<TableName, 'history'>) {
     const { confidenceMeasurements, driftAnalysis, driftAlerts } = this.tables;
     return { measurements: confidenceMeasurements, analyses: driftAnalysis, alerts: driftAlerts }[table];
   }
 
   async *streamRows<T extends TableName>(table: T, batchSize: number): AsyncIterable<TableRows[T][]> {
-    const source = this.tableOf(table);
+    if (table === 'history') return yield* this.streamHistory(batchSize) as AsyncIterable<TableRows[T][]>;
+    const source = this.tableOf(table as Exclude<T, 'history'>);
     let lastId = 0;
     for (;;) {
       const rows = await this.db.select().from(source).where(gt(source.id, lastId)).orderBy(asc(source.id)).limit(batchSize);
@@ -913,8 +916,45 @@ export abstract class SqlStore implements Store {
     }
   }
 
+  /**
+   * The history, whole hours at a time, in hour order and each hour's categories in code unit order:
+   * sorted here, not by either database's collation, so both backends list it alike for copy's checksum.
+   */
+  private async *streamHistory(batchSize: number): AsyncIterable<HistoryHour[]> {
+    const { hourlyConfidenceHistory: hh } = this.tables;
+    let after: Date | undefined;
+    for (;;) {
+      const hours = this.db.selectDistinct({ hour: hh.hour }).from(hh).where(after && gt(hh.hour, after)).orderBy(asc(hh.hour)).limit(batchSize);
+      const rows = await this.db.select().from(hh).where(inArray(hh.hour, hours));
+      if (rows.length === 0) return;
+      rows.sort((x, y) => x.hour.getTime() - y.hour.getTime() || (x.categoryKey < y.categoryKey ? -1 : x.categoryKey > y.categoryKey ? 1 : 0));
+      after = rows[rows.length - 1]!.hour;
+      yield rows.map((row) => ({
+        hour: row.hour,
+        category: categoryOfKey(row.categoryKey),
+        measurementsCount: row.measurementsCount,
+        confidenceSum: row.confidenceSum,
+        minConfidence: row.minConfidence,
+        maxConfidence: row.maxConfidence,
+      }));
+    }
+  }
+
+  /** Adds exported history hours; an hour and category stored already is left as it is, so a second import adds nothing. */
+  protected async importHistory(rows: readonly HistoryHour[]): Promise<number> {
+    const { hourlyConfidenceHistory: hh } = this.tables;
+    return this.atomically(async (tx) => {
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += summaryChunk) {
+        const chunk = rows.slice(i, i + summaryChunk).map(({ category, ...hour }) => ({ ...hour, categoryKey: categoryKey(category) }));
+        inserted += tx.changedRows(await tx.db.insert(hh).values(chunk).onConflictDoNothing());
+      }
+      return inserted;
+    });
+  }
+
   async countRows(table: TableName): Promise<number> {
-    return this.db.$count(this.tableOf(table));
+    return this.db.$count(table === 'history' ? this.tables.hourlyConfidenceHistory : this.tableOf(table));
   }
 }
 

@@ -114,7 +114,8 @@ export class SqliteStore extends SqlStore {
   }
 
   async importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number> {
-    const target = this.tableOf(table);
+    if (table === 'history') return this.importHistory(rows as TableRows['history'][]);
+    const target = this.tableOf(table as Exclude<T, 'history'>);
     return this.atomically(async (tx) => {
       let inserted = 0;
       for (let i = 0; i < rows.length; i += insertChunk) {

@@ -220,11 +220,25 @@ export interface AlertHistory {
   severitiesSinceLastAlert: Severity[];
 }
 
+/**
+ * One UTC hour of one category's measurements that retention deleted, as hourly_confidence_history
+ * keeps it: the long-run history that outlives the rows, which nothing could count again.
+ */
+export interface HistoryHour {
+  hour: Date;
+  category: string | null;
+  measurementsCount: number;
+  confidenceSum: number;
+  minConfidence: number;
+  maxConfidence: number;
+}
+
 /** Rows as export/import and copy move them: everything, ids included. */
 export interface TableRows {
   measurements: Measurement;
   analyses: DriftAnalysis;
   alerts: DriftAlert;
+  history: HistoryHour;
 }
 export type TableName = keyof TableRows;
 
@@ -239,7 +253,7 @@ export interface DetectorStateRow {
   lastTimestamp: Date | null;
   updatedAt: Date;
 }
-export const tableNames: TableName[] = ['measurements', 'analyses', 'alerts'];
+export const tableNames: TableName[] = ['measurements', 'analyses', 'alerts', 'history'];
 
 export type StorageBackend = 'sqlite' | 'postgres';
 
@@ -313,11 +327,11 @@ export interface Store {
   /** Readies storage for the coming writes (on partitioned PostgreSQL: the partitions ahead of `now`); names what it made. */
   maintainStorage(now: Date): Promise<string[]>;
 
-  /** Streams a table in id order, batch by batch, for export and copy. */
+  /** Streams a table in id order (the history by hour, then category), batch by batch, for export and copy. */
   streamRows<T extends TableName>(table: T, batchSize: number): AsyncIterable<TableRows[T][]>;
   /**
-   * Inserts rows with their ids in one transaction; a row whose id, or whose test and instant, is
-   * stored already is skipped. Returns how many were inserted.
+   * Inserts rows with their ids in one transaction; a row whose id, or whose test and instant (the
+   * history's: hour and category), is stored already is skipped. Returns how many were inserted.
    */
   importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   countRows(table: TableName): Promise<number>;

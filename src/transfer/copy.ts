@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { InvalidInputError } from '../store/errors.js';
 import { tableNames, type Store, type TableName } from '../store/store.js';
 import type { RowSource } from './crossbridge-pg-source.js';
-import type { TableCounts, TransferProgress } from './json-export.js';
-import { jsonRowSchemas, toJsonRow } from './json-rows.js';
+import { noRows, type TableCounts, type TransferProgress } from './json-export.js';
+import { jsonRowSchemas, rowLabel, toJsonRow } from './json-rows.js';
 
 export interface TableVerification {
   table: TableName;
@@ -14,7 +14,7 @@ export interface TableVerification {
   matches: boolean;
 }
 
-/** SHA-256 over a table's rows in id order, as the export writes them: equal content, equal sum. */
+/** SHA-256 over a table's rows in the order streamRows gives, as the export writes them: equal content, equal sum. */
 export async function tableChecksum(store: RowSource, table: TableName): Promise<{ rows: number; checksum: string }> {
   const hash = crypto.createHash('sha256');
   let rows = 0;
@@ -37,7 +37,7 @@ async function checkRows(source: RowSource): Promise<void> {
         const checked = jsonRowSchemas[table].safeParse(toJsonRow(row));
         if (checked.success) continue;
         const issue = checked.error.issues[0]!;
-        throw new InvalidInputError([{ path: [`${table} id ${row.id}`, ...issue.path].join('.'), message: issue.message }]);
+        throw new InvalidInputError([{ path: [`${table} ${rowLabel(table, row)}`, ...issue.path].join('.'), message: issue.message }]);
       }
     }
   }
@@ -54,7 +54,7 @@ export async function copyStore(
   options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void } = {},
 ): Promise<TableCounts> {
   await checkRows(source);
-  const inserted: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
+  const inserted = noRows();
   for (const table of tableNames) {
     const total = await source.countRows(table);
     let done = 0;

@@ -9,7 +9,8 @@ import type { Store, TableName, TableRows } from '../store/store.js';
 
 export type RowSource = Pick<Store, 'countRows' | 'streamRows'>;
 
-const tables: Record<TableName, string> = { measurements: 'confidence_measurements', analyses: 'drift_analysis', alerts: 'drift_alerts' };
+// CrossBridge keeps no history of deleted measurements: its `history` is empty.
+const tables: Record<Exclude<TableName, 'history'>, string> = { measurements: 'confidence_measurements', analyses: 'drift_analysis', alerts: 'drift_alerts' };
 
 export class CrossbridgePgSource implements RowSource {
   private constructor(
@@ -37,11 +38,13 @@ export class CrossbridgePgSource implements RowSource {
   }
 
   async countRows(table: TableName): Promise<number> {
+    if (table === 'history') return 0;
     const { rows } = await this.client.query<{ n: string }>(`select count(*) as n from "${this.schema}"."${tables[table]}"`);
     return Number(rows[0]!.n);
   }
 
   async *streamRows<T extends TableName>(table: T, batchSize: number): AsyncIterable<TableRows[T][]> {
+    if (table === 'history') return;
     let lastId = 0;
     for (;;) {
       const { rows } = await this.client.query(`${this.select(table)} where a.id > $1 order by a.id limit $2`, [lastId, batchSize]);

@@ -5,6 +5,10 @@ import { toJsonRow } from './json-rows.js';
 
 export type TableCounts = Record<TableName, number>;
 
+export function noRows(): TableCounts {
+  return { measurements: 0, analyses: 0, alerts: 0, history: 0 };
+}
+
 export interface TransferProgress {
   table: TableName;
   done: number;
@@ -12,7 +16,7 @@ export interface TransferProgress {
 }
 
 /**
- * Writes the whole store as `{"exported_at": …, "measurements": […], "analyses": […], "alerts": […]}`,
+ * Writes the whole store as `{"exported_at": …, "measurements": […], "analyses": […], "alerts": […], "history": […]}`,
  * a batch at a time and honouring back-pressure, so memory stays flat however many rows there are.
  */
 export async function exportJson(
@@ -24,7 +28,7 @@ export async function exportJson(
   const write = async (chunk: string) => {
     if (!output.write(chunk)) await once(output, 'drain');
   };
-  const counts: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
+  const counts = noRows();
   await write(`{"format":"driftwatch/1","exported_at":${JSON.stringify(new Date().toISOString())}`);
   for (const table of tableNames) {
     const total = await store.countRows(table);

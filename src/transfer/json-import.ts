@@ -4,8 +4,8 @@ import Assembler from 'stream-json/Assembler.js';
 import { InvalidInputError, type InputIssue } from '../store/errors.js';
 import { tableNames, type Store, type TableName } from '../store/store.js';
 import { toMeasurementValues } from '../store/validation.js';
-import type { TableCounts, TransferProgress } from './json-export.js';
-import { jsonRowSchemas, type ImportedMeasurement, type ImportedRows } from './json-rows.js';
+import { noRows, type TableCounts, type TransferProgress } from './json-export.js';
+import { jsonRowSchemas, rowKey, type ImportedMeasurement, type ImportedRows } from './json-rows.js';
 
 const maxReportedIssues = 20;
 
@@ -17,7 +17,7 @@ interface Token {
 const opensValue = new Set(['startObject', 'startArray', 'stringValue', 'numberValue', 'nullValue', 'trueValue', 'falseValue']);
 
 /**
- * One pass over the file yields every element of the three table arrays, tagged with its table.
+ * One pass over the file yields every element of the table arrays, tagged with its table.
  * Only the element being read is ever assembled in memory; everything else is skipped token by token.
  */
 async function* tableElements(file: string, seenTables: Set<TableName>): AsyncGenerator<{ table: TableName; index: number; value: unknown }> {
@@ -101,7 +101,7 @@ function measurementIssue(row: ImportedMeasurement, index: number): InputIssue |
 
 /**
  * Checks the whole file first and writes nothing if any row is bad, then imports it batch by batch.
- * Rows keep their ids; a row whose id exists is skipped, so importing the same file twice adds nothing.
+ * Rows keep their ids; a row whose id (a history hour whose hour and category) exists is skipped, so importing the same file twice adds nothing.
  */
 export async function importJson(
   store: Store,
@@ -109,10 +109,10 @@ export async function importJson(
   options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void } = {},
 ): Promise<{ inserted: TableCounts; skipped: TableCounts }> {
   const batchSize = options.batchSize ?? 1000;
-  const totals: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
+  const totals = noRows();
   const issues: InputIssue[] = [];
   const report = (issue: InputIssue) => issues.length < maxReportedIssues && issues.push(issue);
-  const ids: { [T in TableName]: Map<number, number> } = { measurements: new Map(), analyses: new Map(), alerts: new Map() };
+  const keys: { [T in TableName]: Map<string, number> } = { measurements: new Map(), analyses: new Map(), alerts: new Map(), history: new Map() };
   const seenTables = new Set<TableName>();
   try {
     await eachRow(
@@ -124,31 +124,32 @@ export async function importJson(
           const problem = measurementIssue(row as ImportedMeasurement, index);
           if (problem) report(problem);
         }
-        const rowId = row!.id;
-        if (rowId === null) return;
-        const earlier = ids[table].get(rowId);
-        // Two rows with one id: the second would be skipped as "already present" without a word.
-        if (earlier !== undefined) report({ path: `${table}.${index}.id`, message: `${rowId} is also the id of ${table}.${earlier}` });
-        else ids[table].set(rowId, index);
+        const key = rowKey(table, row!);
+        if (key === null) return;
+        const earlier = keys[table].get(key);
+        // Two rows with one key: the second would be skipped as "already present" without a word.
+        if (earlier === undefined) keys[table].set(key, index);
+        else if (table === 'history') report({ path: `${table}.${index}`, message: `has the hour and category of ${table}.${earlier}` });
+        else report({ path: `${table}.${index}.id`, message: `${key} is also the id of ${table}.${earlier}` });
       },
       seenTables,
     );
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw error;
     if (error instanceof TopLevelError) {
-      throw new InvalidInputError([{ path: file, message: 'must be a JSON object with "measurements", "analyses" and/or "alerts" arrays' }]);
+      throw new InvalidInputError([{ path: file, message: 'must be a JSON object with "measurements", "analyses", "alerts" and/or "history" arrays' }]);
     }
     throw new InvalidInputError([{ path: file, message: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }]);
   }
   if (seenTables.size === 0) {
-    throw new InvalidInputError([{ path: file, message: 'holds no "measurements", "analyses" or "alerts" array: not an export' }]);
+    throw new InvalidInputError([{ path: file, message: 'holds no "measurements", "analyses", "alerts" or "history" array: not an export' }]);
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
 
   const now = new Date();
-  const inserted: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
-  const done: TableCounts = { measurements: 0, analyses: 0, alerts: 0 };
-  const batches: { [T in TableName]: ImportedRows[T][] } = { measurements: [], analyses: [], alerts: [] };
+  const inserted = noRows();
+  const done = noRows();
+  const batches: { [T in TableName]: ImportedRows[T][] } = { measurements: [], analyses: [], alerts: [], history: [] };
   const flush = async (table: TableName) => {
     const batch = batches[table];
     batches[table] = [];
@@ -162,10 +163,8 @@ export async function importJson(
         // A row for a test and instant stored already replaces its value, as recording it again would.
         inserted.measurements += (await store.recordMeasurements(withoutId.map(({ id: _id, createdAt: _at, ...m }) => m))).inserted;
       }
-    } else if (table === 'analyses') {
-      inserted.analyses += await store.importRows('analyses', batch as ImportedRows['analyses'][]);
     } else {
-      inserted.alerts += await store.importRows('alerts', batch as ImportedRows['alerts'][]);
+      inserted[table] += await store.importRows(table, batch as ImportedRows['analyses' | 'alerts' | 'history'][]);
     }
     done[table] += batch.length;
     options.onProgress?.({ table, done: done[table], total: totals[table] });
@@ -175,10 +174,7 @@ export async function importJson(
     if (batches[table].length >= batchSize) await flush(table);
   });
   for (const table of tableNames) if (batches[table].length > 0) await flush(table);
-  const skipped: TableCounts = {
-    measurements: totals.measurements - inserted.measurements,
-    analyses: totals.analyses - inserted.analyses,
-    alerts: totals.alerts - inserted.alerts,
-  };
+  const skipped = noRows();
+  for (const table of tableNames) skipped[table] = totals[table] - inserted[table];
   return { inserted, skipped };
 }

@@ -4,7 +4,7 @@
 // naive UTC instants and their own severity words, all of which are read here.
 import { z } from 'zod';
 import { maxLabelLength, maxTestNameLength, storableText } from '../store/validation.js';
-import { driftKinds, type Measurement, type TableName, type TableRows } from '../store/store.js';
+import { driftKinds, type HistoryHour, type Measurement, type TableName, type TableRows } from '../store/store.js';
 import { readDirection, readInstant, readSeverity, readTrend } from './crossbridge-vocabulary.js';
 
 const id = z.number().int().positive();
@@ -38,6 +38,7 @@ export interface ImportedRows {
   measurements: ImportedMeasurement;
   analyses: TableRows['analyses'];
   alerts: TableRows['alerts'];
+  history: HistoryHour;
 }
 
 const measurementRow = z
@@ -140,11 +141,59 @@ const alertRow = z
     acknowledgedBy: r.acknowledged_by ?? null,
   }));
 
+const hourMs = 3_600_000;
+
+// An hour of hourly_confidence_history: what held for its rows holds for their summary.
+const historyRow = z
+  .object({
+    hour: instant.refine((at) => at.getTime() % hourMs === 0, 'must be the start of a UTC hour'),
+    category: label,
+    measurements_count: z.number().int().positive(),
+    confidence_sum: z.number().min(0),
+    min_confidence: score,
+    max_confidence: score,
+  })
+  .strict()
+  .refine((r) => r.min_confidence <= r.max_confidence, { message: 'must not exceed max_confidence', path: ['min_confidence'] })
+  // Each row's confidence lies between the extremes, so the sum does too, give or take its rounding
+  // (an addition's error is below 1e-16 of a sum below the count: 1e-9 of the count leaves room).
+  .refine((r) => Math.abs(r.confidence_sum - clampTo(r.confidence_sum, r.measurements_count * r.min_confidence, r.measurements_count * r.max_confidence)) <= 1e-9 * r.measurements_count, {
+    message: 'must lie between measurements_count times min_confidence and times max_confidence',
+    path: ['confidence_sum'],
+  })
+  .transform(
+    (r): HistoryHour => ({
+      hour: r.hour,
+      category: r.category,
+      measurementsCount: r.measurements_count,
+      confidenceSum: r.confidence_sum,
+      minConfidence: r.min_confidence,
+      maxConfidence: r.max_confidence,
+    }),
+  );
+
 export const jsonRowSchemas: { [T in TableName]: z.ZodType<ImportedRows[T], unknown> } = {
   measurements: measurementRow,
   analyses: analysisRow,
   alerts: alertRow,
+  history: historyRow,
 };
+
+function clampTo(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
+}
+
+/** What identifies a row among its table's: its id (null: the database will give one), or the history's hour and category. */
+export function rowKey(table: TableName, row: ImportedRows[TableName]): string | null {
+  if (table !== 'history') return (row as { id: number | null }).id === null ? null : String((row as { id: number }).id);
+  const { hour, category } = row as HistoryHour;
+  return JSON.stringify([hour.getTime(), category]);
+}
+
+/** A row in a message, by what identifies it but no stored text: a history hour's category is left out. */
+export function rowLabel(table: TableName, row: TableRows[TableName]): string {
+  return table === 'history' ? `hour ${(row as HistoryHour).hour.toISOString()}` : `id ${(row as { id: number }).id}`;
+}
 
 const snakeKey = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

@@ -43,13 +43,13 @@ for (const backend of backends) {
       const file = path.join(dir, 'backup.json');
       const exported = await runCli(['export', file, '--json'], env);
       expect(exported.code).toBe(0);
-      expect(JSON.parse(exported.stdout)).toStrictEqual({ measurements: 3, analyses: 0, alerts: 0 });
+      expect(JSON.parse(exported.stdout)).toStrictEqual({ measurements: 3, analyses: 0, alerts: 0, history: 0 });
       expect(JSON.parse(fs.readFileSync(file, 'utf8')).measurements).toHaveLength(3);
       expect(fs.existsSync(`${file}.partial`)).toBe(false);
 
       const again = await runCli(['import', file, '--json'], env);
       expect(again.code).toBe(0);
-      expect(JSON.parse(again.stdout).inserted).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0 });
+      expect(JSON.parse(again.stdout).inserted).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0, history: 0 });
 
       const cleaned = await runCli(['cleanup', '--json'], env);
       expect(cleaned.code).toBe(0);
@@ -67,7 +67,7 @@ for (const backend of backends) {
       expect((await runCli(['export', file], databaseEnv(database.config))).code).toBe(0);
       const target = path.join(tempDir(), 'target.db');
       const imported = await runCli(['import', file], { DRIFT_SQLITE_PATH: target });
-      expect(imported).toMatchObject({ code: 0, stdout: 'imported 1 measurement, 0 analyses, 0 alerts (already present: 0)\n' });
+      expect(imported).toMatchObject({ code: 0, stdout: 'imported 1 measurement, 0 analyses, 0 alerts, 0 history hours (already present: 0)\n' });
       const copy = await openStore({ backend: 'sqlite', path: target });
       try {
         expect((await copy.listMeasurements({}, { first: 5 })).items.map((m) => [m.testName, m.confidence])).toStrictEqual([['a', 0.25]]);

@@ -70,21 +70,28 @@ describe('drift copy', () => {
     await store.recordMeasurements(Array.from({ length: 300 }, (_, i) => ({ testName: `t${i % 7}`, confidence: (i % 10) / 10, category: i % 2 ? 'ui' : null, timestamp: new Date(Date.UTC(2026, 10, 1, 0, i)) })));
     const alert = await store.createAlert({ testName: 't1', category: 'ui', severity: 'HIGH', driftPercentage: 0.25, message: 'm', recommendations: ['r'], createdAt: new Date() });
     await store.acknowledgeAlert(alert.id, 'ana', new Date());
+    // Half the rows go: the history keeps hours 00 and 01 and half of 02, with and without a category.
+    await store.cleanup({ measurementsDays: 1, analysisDays: 3650, alertsDays: 3650 }, new Date(Date.UTC(2026, 10, 2, 2, 30)));
     const pg = await createTestDatabase('postgres');
     const back = await createTestDatabase('sqlite');
     try {
       const there = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config), '--json']);
       expect(there.code).toBe(0);
       const result = JSON.parse(there.stdout);
-      expect(result.copied).toStrictEqual({ measurements: 300, analyses: 0, alerts: 1 });
+      expect(result.copied).toStrictEqual({ measurements: 150, analyses: 0, alerts: 1, history: 6 });
       expect(result.verified).toBe(true);
-      expect(result.verification.map((v: { sourceChecksum: string; targetChecksum: string }) => v.sourceChecksum === v.targetChecksum)).toStrictEqual([true, true, true]);
+      expect(result.verification.map((v: { table: string; sourceChecksum: string; targetChecksum: string }) => [v.table, v.sourceChecksum === v.targetChecksum])).toStrictEqual([
+        ['measurements', true],
+        ['analyses', true],
+        ['alerts', true],
+        ['history', true],
+      ]);
 
       const refused = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config)]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/already holds 301 rows: pass --merge/);
+      expect(refused.stderr).toMatch(/already holds 157 rows: pass --merge/);
       const merged = await runCli(['copy', '--from', location(database.config), '--to', location(pg.config), '--merge', '--json']);
-      expect(JSON.parse(merged.stdout)).toMatchObject({ copied: { measurements: 0, analyses: 0, alerts: 0 }, verified: true });
+      expect(JSON.parse(merged.stdout)).toMatchObject({ copied: { measurements: 0, analyses: 0, alerts: 0, history: 0 }, verified: true });
 
       const home = await runCli(['copy', '--from', location(pg.config), '--to', location(back.config), '--json']);
       expect(JSON.parse(home.stdout).verified).toBe(true);

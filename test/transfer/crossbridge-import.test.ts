@@ -24,8 +24,8 @@ for (const backend of backends) {
       const result = await runCli(['import', fixture('crossbridge_export.json'), '--json'], env);
       expect(result.stderr).toBe('');
       expect(JSON.parse(result.stdout)).toStrictEqual({
-        inserted: { measurements: 600, analyses: 0, alerts: 7 },
-        skipped: { measurements: 0, analyses: 0, alerts: 0 },
+        inserted: { measurements: 600, analyses: 0, alerts: 7, history: 0 },
+        skipped: { measurements: 0, analyses: 0, alerts: 0, history: 0 },
       });
       expect(await store.countTests({})).toBe(20);
       const alerts = await store.getAlerts([1, 2, 3, 4, 5, 6, 7]);
@@ -58,7 +58,7 @@ for (const backend of backends) {
         alerts: [{ id: 9, test_name: 'login', severity: 'moderate', drift_percentage: 0.1, message: 'm', recommendations: [], created_at: '2026-11-01 12:00:00', acknowledged: 0 }],
       });
       const result = await runCli(['import', file], databaseEnv(database.config));
-      expect(result).toMatchObject({ code: 0, stdout: 'imported 2 measurements, 0 analyses, 1 alert (already present: 0)\n' });
+      expect(result).toMatchObject({ code: 0, stdout: 'imported 2 measurements, 0 analyses, 1 alert, 0 history hours (already present: 0)\n' });
       const rows = await store.measurementsOfTests(['login']);
       expect(rows.map((m) => [m.timestamp.toISOString(), m.failureId, m.ruleScore, m.signalScore])).toStrictEqual([
         ['2026-11-01T09:00:00.000Z', 'F-1', 0.7, 0.6],
@@ -71,9 +71,9 @@ for (const backend of backends) {
       const env = databaseEnv(database.config);
       const top = await runCli(['import', writeJson([1, 2, 3])], env);
       expect(top.code).toBe(1);
-      expect(top.stderr).toMatch(/must be a JSON object with "measurements", "analyses" and\/or "alerts" arrays/);
+      expect(top.stderr).toMatch(/must be a JSON object with "measurements", "analyses", "alerts" and\/or "history" arrays/);
       const empty = await runCli(['import', writeJson({ rows: [] })], env);
-      expect(empty.stderr).toMatch(/holds no "measurements", "analyses" or "alerts" array/);
+      expect(empty.stderr).toMatch(/holds no "measurements", "analyses", "alerts" or "history" array/);
 
       const alert = { test_name: 't', severity: 'LOW', drift_percentage: 0.1, message: 'm', recommendations: [], created_at: '2026-11-01T00:00:00Z', acknowledged: false };
       const valid = Array.from({ length: 2500 }, (_, i) => ({ test_name: `t${i}`, confidence: 0.5, timestamp: '2026-11-01T00:00:00Z' }));

@@ -11,8 +11,17 @@ import { importJson } from '../../src/transfer/json-import.js';
 import { backends, createTestDatabase, insertRawMeasurements, migrateUpTo, storeTest } from '../support/test-stores.js';
 
 const t0 = Date.parse('2026-11-01T00:00:00.000Z');
+const hourMs = 3_600_000;
 
 async function seed(store: Store) {
+  // Three hours a cleanup took: only the history keeps them.
+  await store.recordMeasurements([
+    { testName: 'login', confidence: 0.2, timestamp: new Date(t0 - 3 * hourMs), category: 'ui' },
+    { testName: 'login', confidence: 0.4, timestamp: new Date(t0 - 3 * hourMs + 1000), category: 'ui' },
+    { testName: 'checkout ✓', confidence: 0.7, timestamp: new Date(t0 - 3 * hourMs), category: 'Ü-mobile' },
+    { testName: 'login', confidence: 0.3, timestamp: new Date(t0 - 2 * hourMs) },
+  ]);
+  await store.cleanup({ measurementsDays: 1, analysisDays: 3650, alertsDays: 3650 }, new Date(t0 - hourMs + 86_400_000));
   await store.recordMeasurements(
     Array.from({ length: 130 }, (_, i) => ({
       testName: i % 2 ? 'checkout ✓' : 'login',
@@ -59,9 +68,9 @@ function tempFile(name: string): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-json-')), name);
 }
 
-async function exportToFile(store: Store, file: string) {
+async function exportToFile(store: Store, file: string, batchSize = 50) {
   const out = fs.createWriteStream(file);
-  const counts = await exportJson(store, out, { batchSize: 50 });
+  const counts = await exportJson(store, out, { batchSize });
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return counts;
 }
@@ -79,9 +88,23 @@ for (const backend of backends) {
     test('exports the seed layout with snake_case rows', async ({ store }) => {
       await seed(store);
       const file = tempFile('export.json');
-      expect(await exportToFile(store, file)).toStrictEqual({ measurements: 130, analyses: 1, alerts: 1 });
+      expect(await exportToFile(store, file)).toStrictEqual({ measurements: 130, analyses: 1, alerts: 1, history: 3 });
       const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-      expect(Object.keys(json)).toStrictEqual(['format', 'exported_at', 'measurements', 'analyses', 'alerts']);
+      expect(Object.keys(json)).toStrictEqual(['format', 'exported_at', 'measurements', 'analyses', 'alerts', 'history']);
+      const hour = (at: number, category: string | null, confidences: number[]) => ({
+        hour: new Date(at).toISOString(),
+        category,
+        measurements_count: confidences.length,
+        confidence_sum: expect.closeTo(confidences.reduce((sum, c) => sum + c, 0), 12),
+        min_confidence: Math.min(...confidences),
+        max_confidence: Math.max(...confidences),
+      });
+      // By hour, then category in code unit order, whatever the database's collation.
+      expect(json.history).toStrictEqual([hour(t0 - 3 * hourMs, 'ui', [0.2, 0.4]), hour(t0 - 3 * hourMs, 'Ü-mobile', [0.7]), hour(t0 - 2 * hourMs, null, [0.3])]);
+      // Read a row (the history: an hour) at a time, the file is the same.
+      const paged = tempFile('paged.json');
+      await exportToFile(store, paged, 1);
+      expect(content(paged)).toStrictEqual(content(file));
       expect(json.measurements[0]).toStrictEqual({
         id: json.measurements[0].id,
         test_name: 'login',
@@ -106,11 +129,11 @@ for (const backend of backends) {
         try {
           const result = await importJson(copy, first, { batchSize: 40 });
           expect(result).toStrictEqual({
-            inserted: { measurements: 130, analyses: 1, alerts: 1 },
-            skipped: { measurements: 0, analyses: 0, alerts: 0 },
+            inserted: { measurements: 130, analyses: 1, alerts: 1, history: 3 },
+            skipped: { measurements: 0, analyses: 0, alerts: 0, history: 0 },
           });
           const again = await importJson(copy, first);
-          expect(again.inserted).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0 });
+          expect(again.inserted).toStrictEqual({ measurements: 0, analyses: 0, alerts: 0, history: 0 });
           const second = tempFile('second.json');
           await exportToFile(copy, second);
           expect(content(second)).toStrictEqual(content(first));
@@ -139,6 +162,31 @@ for (const backend of backends) {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as InvalidInputError).issues).toStrictEqual([{ path: 'measurements.2.confidence', message: 'Too big: expected number to be <=1' }]);
       expect(await store.countRows('measurements')).toBe(0);
+    });
+
+    test('a history hour that no measurements could have made imports nothing and is named', async ({ store }) => {
+      const file = tempFile('history.json');
+      const hour = (at: string, fields: object = {}) => ({ hour: at, category: 'ui', measurements_count: 2, confidence_sum: 1, min_confidence: 0.4, max_confidence: 0.6, ...fields });
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          history: [
+            hour('2026-11-01T00:00:00Z'),
+            hour('2026-11-01T00:30:00Z'),
+            hour('2026-11-01T01:00:00Z', { min_confidence: 0.7 }),
+            hour('2026-11-01T02:00:00Z', { confidence_sum: 1.5 }),
+            hour('2026-11-01T00:00:00Z', { category: 'ui' }),
+          ],
+        }),
+      );
+      const error = await importJson(store, file).catch((e: unknown) => e);
+      expect((error as InvalidInputError).issues).toStrictEqual([
+        { path: 'history.1.hour', message: 'must be the start of a UTC hour' },
+        { path: 'history.2.min_confidence', message: 'must not exceed max_confidence' },
+        { path: 'history.3.confidence_sum', message: 'must lie between measurements_count times min_confidence and times max_confidence' },
+        { path: 'history.4', message: 'has the hour and category of history.0' },
+      ]);
+      expect(await store.countRows('history')).toBe(0);
     });
 
     test('a NUL at row 3,000 is found before anything is written: nothing imported, the row named', async ({ store }) => {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { adoptCrossbridgeSqlite } from '../../db/adopt-crossbridge.js';
 import { detectSqliteLayout } from '../../db/detect-layout.js';
-import type { Store } from '../../store/store.js';
+import { tableNames, type Store } from '../../store/store.js';
 import { CrossbridgePgSource, type RowSource } from '../../transfer/crossbridge-pg-source.js';
 import { describeDatabase, loadConfig, type DatabaseConfig } from '../../config.js';
 import { copyStore, verifyCopy } from '../../transfer/copy.js';
-import { counted, formatTable, print, progressReporter } from '../output.js';
+import { countedRows, formatTable, print, progressReporter } from '../output.js';
 import { UsageError, withStore } from '../run-command.js';
 
 /** A SQLite file path, or a postgresql:// URL whose `?schema=` names the schema (default drift). */
@@ -78,7 +78,8 @@ async function copyInto(
   shown: DatabaseConfig,
   to: DatabaseConfig,
 ): Promise<void> {
-  const existing = (await target.countRows('measurements')) + (await target.countRows('analyses')) + (await target.countRows('alerts'));
+  let existing = 0;
+  for (const table of tableNames) existing += await target.countRows(table);
   if (existing > 0 && !options.merge) {
     throw new UsageError(
       `${describeDatabase(to)} already holds ${existing} rows: pass --merge to add to it (re-running an interrupted copy with --merge completes it)`,
@@ -92,7 +93,7 @@ async function copyInto(
   print(
     { json: options.json === true },
     () =>
-      `copied ${counted(copied.measurements, 'measurement')}, ${counted(copied.analyses, 'analysis', 'analyses')}, ${counted(copied.alerts, 'alert')}\n` +
+      `copied ${countedRows(copied)}\n` +
       `${describeDatabase(shown)} -> ${describeDatabase(to)}\n\n${formatTable(verification.map((v) => ({ ...v, matches: v.matches ? 'yes' : 'NO' })))}` +
       `\n\n${ok ? 'verified: both sides hold the same rows' : 'MISMATCH: the target differs from the source'}`,
     { copied, verification, verified: ok },

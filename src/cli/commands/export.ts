@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Command } from 'commander';
 import { exportJson } from '../../transfer/json-export.js';
 import { commandConfig, withDatabaseOptions } from '../database-options.js';
-import { counted, print, progressReporter } from '../output.js';
+import { countedRows, print, progressReporter } from '../output.js';
 import { withStore } from '../run-command.js';
 
 export const exportCommand = withDatabaseOptions(new Command('export'))
@@ -23,7 +23,7 @@ export const exportCommand = withDatabaseOptions(new Command('export'))
         // The file appears only when complete, so a killed export never leaves a truncated one.
         fs.renameSync(partial, file);
         progress.end();
-        print({ json: options.json === true }, () => `exported ${counted(counts.measurements, 'measurement')}, ${counted(counts.analyses, 'analysis', 'analyses')}, ${counted(counts.alerts, 'alert')} to ${file}`, counts);
+        print({ json: options.json === true }, () => `exported ${countedRows(counts)} to ${file}`, counts);
       } catch (error) {
         output.destroy();
         fs.rmSync(partial, { force: true });

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { importJson } from '../../transfer/json-import.js';
 import { commandConfig, withDatabaseOptions } from '../database-options.js';
-import { counted, print, progressReporter } from '../output.js';
+import { countedRows, print, progressReporter } from '../output.js';
 import { withStore } from '../run-command.js';
 
 export const importCommand = withDatabaseOptions(new Command('import'))
-  .description('load a JSON export; rows whose id already exists are skipped, so re-running is safe')
+  .description('load a JSON export; rows whose id (or history hour) already exists are skipped, so re-running is safe')
   .argument('<file>', 'the JSON file to read')
   .option('--json', 'print the counts as JSON')
   .addHelpText('after', '\nExample:\n  drift import backup.json --db-backend postgres')
@@ -20,8 +20,7 @@ export const importCommand = withDatabaseOptions(new Command('import'))
       print(
         { json: options.json === true },
         () =>
-          `imported ${counted(inserted.measurements, 'measurement')}, ${counted(inserted.analyses, 'analysis', 'analyses')}, ${counted(inserted.alerts, 'alert')}` +
-          ` (already present: ${skipped.measurements + skipped.analyses + skipped.alerts})`,
+          `imported ${countedRows(inserted)} (already present: ${Object.values(skipped).reduce((sum, n) => sum + n, 0)})`,
         result,
       );
     });
