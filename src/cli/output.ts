@@ -39,13 +39,13 @@ export function counted(count: number, noun: string, plural = `${noun}s`): strin
   return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
 }
 
-/** What a transfer moved, table by table: "3 measurements, 1 analysis, 0 alerts, 2 history hours". */
+/** What a transfer moved, table by table: "3 measurements, 1 analysis, 0 alerts, 2 history rows" (a row per hour and category). */
 export function countedRows(counts: Record<TableName, number>): string {
   return [
     counted(counts.measurements, 'measurement'),
     counted(counts.analyses, 'analysis', 'analyses'),
     counted(counts.alerts, 'alert'),
-    counted(counts.history, 'history hour'),
+    counted(counts.history, 'history row'),
   ].join(', ');
 }
 

@@ -70,9 +70,19 @@ export class PgStore extends SqlStore {
         throw error;
       }
     }
+    return this.inTransaction('begin', work);
+  }
+
+  withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T> {
+    // Read only, so nothing is written by mistake.
+    return this.inTransaction('begin isolation level repeatable read read only', work);
+  }
+
+  /** Runs `work` in a transaction of its own connection, begun by `begin`. */
+  private inTransaction<T>(begin: string, work: (tx: this) => Promise<T>): Promise<T> {
     return this.onOwnConnection(async (client, markBroken) => {
       try {
-        await client.query('begin');
+        await client.query(begin);
         const bound = new PgStore(drizzle({ client, casing: 'snake_case' }), this.schema, this.retention, this.pool, this.pingPool, 1) as this;
         const result = await work(bound);
         await client.query('commit');
@@ -198,6 +208,10 @@ export class PgStore extends SqlStore {
     await this.db.execute(sql`lock table ${tables.testAnalysisMarks} in row exclusive mode`);
   }
 
+  protected async excludeAnalysisWriters(): Promise<void> {
+    await this.db.execute(sql`lock table ${tables.testAnalysisMarks}, ${tables.driftDetectorState} in share row exclusive mode`);
+  }
+
   protected async allowLongStatements(): Promise<void> {
     await this.db.execute(sql`set local statement_timeout = 0`);
   }
@@ -283,11 +297,8 @@ export class PgStore extends SqlStore {
     const dropped = await dropPartitionsBefore(this.db, cutoff);
     // Whatever was dropped, writers wait from here until commit: the mending deletes summaries that
     // lost every row without counting the measurements again, so no batch may add to one meanwhile.
-    // It deletes marks and detector states too, in the order it finds them, which an analysis saving
-    // them a batch at a time does not follow: both wait for their turn at the table instead of each
-    // for a row the other holds. Readers go on.
-    const { confidenceMeasurements: m, testAnalysisMarks: mk, driftDetectorState: d } = tables;
-    await this.db.execute(sql`lock table ${m}, ${mk}, ${d} in share row exclusive mode`);
+    // Readers go on.
+    await this.db.execute(sql`lock table ${tables.confidenceMeasurements} in share row exclusive mode`);
     return (await this.summarisedRowsWithin(dropped)) + (await super.deleteRowsBefore(cutoff));
   }
 

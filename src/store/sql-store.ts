@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, eq, exists, gt, gte, inArray, isNull, lt, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, eq, exists, gt, gte, inArray, isNull, lt, lte, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase, type PgInsertSelectQueryBuilder } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from '../db/pg/connect.js';
@@ -170,6 +170,8 @@ export abstract class SqlStore implements Store {
   protected abstract lockSummaries(which: SQL): Promise<void>;
   /** Holds test_analysis_marks against a cleanup until the transaction ends (SQLite's writers take turns anyway). */
   protected abstract holdMarks(): Promise<void>;
+  /** Holds test_analysis_marks and drift_detector_state against every writer until the transaction ends. */
+  protected abstract excludeAnalysisWriters(): Promise<void>;
   /** Lifts the statement time limit for the rest of the transaction: maintenance may take long. */
   protected abstract allowLongStatements(): Promise<void>;
   /** Rows a DELETE or UPDATE changed, from the driver's own result shape. */
@@ -177,6 +179,7 @@ export abstract class SqlStore implements Store {
   /** Called inside createAlerts' transaction before the ids are drawn and after the rows are in, with the last id. */
   protected abstract aroundAlertInsert(): { before(): Promise<void>; after(lastId: number): Promise<void> };
   abstract importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
+  abstract withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T>;
   abstract databaseSizeBytes(): Promise<number>;
   abstract vacuum(): Promise<void>;
   abstract maintainStorage(now: Date): Promise<string[]>;
@@ -395,7 +398,10 @@ export abstract class SqlStore implements Store {
     // earlier months, mostly) is left as it is rather than written again.
     if (marks.length === 0) return;
     await this.atomically(async (tx) => {
-      const standing = await tx.stillStanding(marks);
+      // In key order, as every marking takes them, so two passes over the same tests never wait on each other in a circle.
+      const standing = (await tx.stillStanding(marks)).sort(
+        (x, y) => compareText(x.testName, y.testName) || compareText(x.categoryKey, y.categoryKey) || x.period.getTime() - y.period.getTime(),
+      );
       for (let i = 0; i < standing.length; i += summaryChunk) {
         const chunk = standing.slice(i, i + summaryChunk).map(({ testName, categoryKey, period, revision }) => ({ testName, categoryKey, period, analyzedRevision: revision }));
         await tx.insertMany(mk, chunk).onConflictDoUpdate({
@@ -410,11 +416,14 @@ export abstract class SqlStore implements Store {
   /**
    * The marks whose summaries are the ones analysis read. A cleanup may have taken a summary's rows
    * (and its mark) meanwhile and new rows begun it again, counting revisions from 1: its revision can
-   * be back at the one read, but its first instant is later. Such a summary stays unmarked, so pending.
+   * be back at the one read, but its first instant is later, since rows after the cutoff began it.
+   * Such a summary stays unmarked, so pending. (A replacement that moves a category's every row
+   * elsewhere deletes its summary too; one begun again at the same first instant and back at the
+   * same revision before the mark is written would not be told apart.)
    */
   private async stillStanding(marks: readonly AnalysisMark[]): Promise<AnalysisMark[]> {
     const { testSummaries: ts } = this.tables;
-    // Until commit no cleanup can delete a summary (it takes the marks' table first).
+    // Until commit no cleanup can delete a summary: it takes the marks' table before it does.
     await this.holdMarks();
     const standing = await this.db
       .select({ testName: ts.testName, categoryKey: ts.categoryKey, period: ts.period, firstSeen: ts.firstSeen })
@@ -679,7 +688,7 @@ export abstract class SqlStore implements Store {
    * The caller holds the measurements against every writer, so no batch adds to a summary meanwhile.
    */
   private async mendSummariesBefore(cutoff: Date): Promise<void> {
-    const { confidenceMeasurements: m, testSummaries: ts, testAnalysisMarks: mk, driftDetectorState: d } = this.tables;
+    const { testSummaries: ts, testAnalysisMarks: mk, driftDetectorState: d } = this.tables;
     const period = periodOf(cutoff);
     const partial = cutoff.getTime() > period.getTime();
     const summaryGone = (testName: Column, categoryKey: Column, month: Column) =>
@@ -690,11 +699,22 @@ export abstract class SqlStore implements Store {
           .where(and(eq(ts.testName, testName), eq(ts.categoryKey, categoryKey), eq(ts.period, month), lt(ts.lastSeen, cutoff))),
       );
     const anySummary = (testName: Column, lastSeen: SQL) => exists(this.db.select({ one: sql`1` }).from(ts).where(and(eq(ts.testName, testName), lastSeen)));
-    // As in a recount: the mark of a summary with nothing left, and the detector state of a test with nothing left.
+    // The count of the cut month first: it changes no summary that lost every row, and analysis may go
+    // on saving marks and states meanwhile.
+    if (partial) await this.recountRestOfMonth(cutoff);
+    // As in a recount: the mark of a summary with nothing left, and the detector state of a test with
+    // nothing left. They go in the order they are found, which an analysis saving them a batch at a
+    // time does not follow: it waits for the commit instead, rather than each for a row the other holds.
+    await this.excludeAnalysisWriters();
     await this.db.delete(mk).where(or(lt(mk.period, period), partial ? and(eq(mk.period, period), summaryGone(mk.testName, mk.categoryKey, mk.period)) : undefined));
     await this.db.delete(d).where(and(anySummary(d.testName, lt(ts.lastSeen, cutoff)), not(anySummary(d.testName, gte(ts.lastSeen, cutoff)))));
     await this.db.delete(ts).where(lt(ts.lastSeen, cutoff));
-    if (!partial) return;
+  }
+
+  /** Counts the summaries of the month the cutoff falls in again, from the rows that month keeps after it. */
+  private async recountRestOfMonth(cutoff: Date): Promise<void> {
+    const { confidenceMeasurements: m, testSummaries: ts } = this.tables;
+    const period = periodOf(cutoff);
     const touched = (testName: Column) =>
       inArray(testName, this.db.select({ testName: ts.testName }).from(ts).where(and(eq(ts.period, period), lt(ts.firstSeen, cutoff))));
     // When most tests of the month are touched, naming them makes every row probe a hash of their
@@ -917,17 +937,25 @@ export abstract class SqlStore implements Store {
   }
 
   /**
-   * The history, whole hours at a time, in hour order and each hour's categories in code unit order:
-   * sorted here, not by either database's collation, so both backends list it alike for copy's checksum.
+   * The history, whole hours at a time (as many as make about a batch of rows, one at least), in hour
+   * order and each hour's categories in code unit order: sorted here, not by either database's
+   * collation, so both backends list it alike for copy's checksum.
    */
   private async *streamHistory(batchSize: number): AsyncIterable<HistoryHour[]> {
     const { hourlyConfidenceHistory: hh } = this.tables;
     let after: Date | undefined;
     for (;;) {
-      const hours = this.db.selectDistinct({ hour: hh.hour }).from(hh).where(after && gt(hh.hour, after)).orderBy(asc(hh.hour)).limit(batchSize);
-      const rows = await this.db.select().from(hh).where(inArray(hh.hour, hours));
-      if (rows.length === 0) return;
-      rows.sort((x, y) => x.hour.getTime() - y.hour.getTime() || (x.categoryKey < y.categoryKey ? -1 : x.categoryKey > y.categoryKey ? 1 : 0));
+      const later = after && gt(hh.hour, after);
+      const hours = await this.db.select({ hour: hh.hour, rows: count() }).from(hh).where(later).groupBy(hh.hour).orderBy(asc(hh.hour)).limit(batchSize);
+      if (hours.length === 0) return;
+      let { hour: through, rows: taken } = hours[0]!;
+      for (const next of hours.slice(1)) {
+        if (taken + next.rows > batchSize) break;
+        taken += next.rows;
+        through = next.hour;
+      }
+      const rows = await this.db.select().from(hh).where(and(later, lte(hh.hour, through)));
+      rows.sort((x, y) => x.hour.getTime() - y.hour.getTime() || compareText(x.categoryKey, y.categoryKey));
       after = rows[rows.length - 1]!.hour;
       yield rows.map((row) => ({
         hour: row.hour,
@@ -956,6 +984,11 @@ export abstract class SqlStore implements Store {
   async countRows(table: TableName): Promise<number> {
     return this.db.$count(table === 'history' ? this.tables.hourlyConfidenceHistory : this.tableOf(table));
   }
+}
+
+/** Code unit order, the same in every process and unlike a database's collation. */
+function compareText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Column, type SQL, Param, Placeholder, getTableColumns, is, sql } from 'drizzle-orm';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { connectSqlite, type SqliteDatabase } from '../db/sqlite/connect.js';
 import * as sqliteTables from '../db/sqlite/schema.js';
@@ -36,6 +37,20 @@ export class SqliteStore extends SqlStore {
 
   static open(file: string): SqliteStore {
     return new SqliteStore(connectSqlite(file));
+  }
+
+  async withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T> {
+    // This process's connection takes in every caller's statements, so the snapshot reads through a
+    // read-only one of its own. In memory there is no other connection to the data, nor another writer.
+    if (this.client.memory) return work(this);
+    const client = new Database(this.client.name, { readonly: true, fileMustExist: true });
+    try {
+      // Deferred: WAL fixes the snapshot at the first read and holds it until the commit.
+      client.exec('begin');
+      return await work(new SqliteStore(drizzle({ client, schema: sqliteTables, casing: 'snake_case' }) as SqliteDatabase));
+    } finally {
+      client.close();
+    }
   }
 
   /**
@@ -100,6 +115,8 @@ export class SqliteStore extends SqlStore {
   protected async lockSummaries(): Promise<void> {}
 
   protected async holdMarks(): Promise<void> {}
+
+  protected async excludeAnalysisWriters(): Promise<void> {}
 
   protected async allowLongStatements(): Promise<void> {}
 

@@ -335,6 +335,12 @@ export interface Store {
    */
   importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
   countRows(table: TableName): Promise<number>;
+  /**
+   * Runs `work` on every table as it stood at one moment, whatever commits meanwhile: an export or
+   * copy that spans a cleanup would otherwise find the rows the cleanup took both among the
+   * measurements and, read later, in the history.
+   */
+  withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T>;
 
   /**
    * Runs `work` while holding a lock on each of the tests that every instance sharing the database

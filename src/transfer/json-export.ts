@@ -17,12 +17,17 @@ export interface TransferProgress {
 
 /**
  * Writes the whole store as `{"exported_at": …, "measurements": […], "analyses": […], "alerts": […], "history": […]}`,
- * a batch at a time and honouring back-pressure, so memory stays flat however many rows there are.
+ * a batch at a time and honouring back-pressure, so memory stays flat however many rows there are;
+ * every table as it stood at one moment.
  */
-export async function exportJson(
-  store: Store,
+export function exportJson(store: Store, output: Writable, options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void } = {}): Promise<TableCounts> {
+  return store.withSnapshot((snapshot) => writeTables(snapshot, output, options));
+}
+
+async function writeTables(
+  store: Pick<Store, 'countRows' | 'streamRows'>,
   output: Writable,
-  options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void } = {},
+  options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void },
 ): Promise<TableCounts> {
   const batchSize = options.batchSize ?? 5000;
   const write = async (chunk: string) => {

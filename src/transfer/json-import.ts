@@ -101,7 +101,7 @@ function measurementIssue(row: ImportedMeasurement, index: number): InputIssue |
 
 /**
  * Checks the whole file first and writes nothing if any row is bad, then imports it batch by batch.
- * Rows keep their ids; a row whose id (a history hour whose hour and category) exists is skipped, so importing the same file twice adds nothing.
+ * Rows keep their ids; a row whose id (a history row: whose hour and category) exists is skipped, so importing the same file twice adds nothing.
  */
 export async function importJson(
   store: Store,

@@ -155,8 +155,8 @@ const historyRow = z
   })
   .strict()
   .refine((r) => r.min_confidence <= r.max_confidence, { message: 'must not exceed max_confidence', path: ['min_confidence'] })
-  // Each row's confidence lies between the extremes, so the sum does too, give or take its rounding
-  // (an addition's error is below 1e-16 of a sum below the count: 1e-9 of the count leaves room).
+  // Each row's confidence lies between the extremes, so the sum does too, give or take its rounding:
+  // n additions of values up to 1 err by less than n² x 1.1e-16, within 1e-9 x n up to 9 million rows.
   .refine((r) => Math.abs(r.confidence_sum - clampTo(r.confidence_sum, r.measurements_count * r.min_confidence, r.measurements_count * r.max_confidence)) <= 1e-9 * r.measurements_count, {
     message: 'must lie between measurements_count times min_confidence and times max_confidence',
     path: ['confidence_sum'],

@@ -67,7 +67,7 @@ for (const backend of backends) {
       expect((await runCli(['export', file], databaseEnv(database.config))).code).toBe(0);
       const target = path.join(tempDir(), 'target.db');
       const imported = await runCli(['import', file], { DRIFT_SQLITE_PATH: target });
-      expect(imported).toMatchObject({ code: 0, stdout: 'imported 1 measurement, 0 analyses, 0 alerts, 0 history hours (already present: 0)\n' });
+      expect(imported).toMatchObject({ code: 0, stdout: 'imported 1 measurement, 0 analyses, 0 alerts, 0 history rows (already present: 0)\n' });
       const copy = await openStore({ backend: 'sqlite', path: target });
       try {
         expect((await copy.listMeasurements({}, { first: 5 })).items.map((m) => [m.testName, m.confidence])).toStrictEqual([['a', 0.25]]);

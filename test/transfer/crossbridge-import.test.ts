@@ -58,7 +58,7 @@ for (const backend of backends) {
         alerts: [{ id: 9, test_name: 'login', severity: 'moderate', drift_percentage: 0.1, message: 'm', recommendations: [], created_at: '2026-11-01 12:00:00', acknowledged: 0 }],
       });
       const result = await runCli(['import', file], databaseEnv(database.config));
-      expect(result).toMatchObject({ code: 0, stdout: 'imported 2 measurements, 0 analyses, 1 alert, 0 history hours (already present: 0)\n' });
+      expect(result).toMatchObject({ code: 0, stdout: 'imported 2 measurements, 0 analyses, 1 alert, 0 history rows (already present: 0)\n' });
       const rows = await store.measurementsOfTests(['login']);
       expect(rows.map((m) => [m.timestamp.toISOString(), m.failureId, m.ruleScore, m.signalScore])).toStrictEqual([
         ['2026-11-01T09:00:00.000Z', 'F-1', 0.7, 0.6],

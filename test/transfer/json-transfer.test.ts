@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { InvalidInputError } from '../../src/store/errors.js';
@@ -14,11 +15,12 @@ const t0 = Date.parse('2026-11-01T00:00:00.000Z');
 const hourMs = 3_600_000;
 
 async function seed(store: Store) {
-  // Three hours a cleanup took: only the history keeps them.
+  // Three hours a cleanup took: only the history keeps them. 'UI' comes before 'api-Ü' in code
+  // units, after it in most collations.
   await store.recordMeasurements([
-    { testName: 'login', confidence: 0.2, timestamp: new Date(t0 - 3 * hourMs), category: 'ui' },
-    { testName: 'login', confidence: 0.4, timestamp: new Date(t0 - 3 * hourMs + 1000), category: 'ui' },
-    { testName: 'checkout ✓', confidence: 0.7, timestamp: new Date(t0 - 3 * hourMs), category: 'Ü-mobile' },
+    { testName: 'login', confidence: 0.2, timestamp: new Date(t0 - 3 * hourMs), category: 'api-Ü' },
+    { testName: 'login', confidence: 0.4, timestamp: new Date(t0 - 3 * hourMs + 1000), category: 'api-Ü' },
+    { testName: 'checkout ✓', confidence: 0.7, timestamp: new Date(t0 - 3 * hourMs), category: 'UI' },
     { testName: 'login', confidence: 0.3, timestamp: new Date(t0 - 2 * hourMs) },
   ]);
   await store.cleanup({ measurementsDays: 1, analysisDays: 3650, alertsDays: 3650 }, new Date(t0 - hourMs + 86_400_000));
@@ -100,7 +102,7 @@ for (const backend of backends) {
         max_confidence: Math.max(...confidences),
       });
       // By hour, then category in code unit order, whatever the database's collation.
-      expect(json.history).toStrictEqual([hour(t0 - 3 * hourMs, 'ui', [0.2, 0.4]), hour(t0 - 3 * hourMs, 'Ü-mobile', [0.7]), hour(t0 - 2 * hourMs, null, [0.3])]);
+      expect(json.history).toStrictEqual([hour(t0 - 3 * hourMs, 'UI', [0.7]), hour(t0 - 3 * hourMs, 'api-Ü', [0.2, 0.4]), hour(t0 - 2 * hourMs, null, [0.3])]);
       // Read a row (the history: an hour) at a time, the file is the same.
       const paged = tempFile('paged.json');
       await exportToFile(store, paged, 1);
@@ -117,6 +119,44 @@ for (const backend of backends) {
         created_at: json.measurements[0].created_at,
       });
       expect(json.alerts[0]).toMatchObject({ acknowledged: true, acknowledged_by: 'ana', acknowledged_at: '2026-11-01T00:05:00.000Z' });
+    });
+
+    test('streams the history a batch of rows at a time, whole hours each', async ({ store }) => {
+      await seed(store);
+      const batches = async (size: number) => {
+        const sizes: number[] = [];
+        for await (const batch of store.streamRows('history', size)) sizes.push(batch.length);
+        return sizes;
+      };
+      // The first hour holds two rows and the second one: two make a batch, three make one, one is still an hour.
+      expect(await batches(2)).toStrictEqual([2, 1]);
+      expect(await batches(3)).toStrictEqual([3]);
+      expect(await batches(1)).toStrictEqual([2, 1]);
+    });
+
+    test('exports every table as it stood when the export began, though a cleanup commits meanwhile', async ({ store }) => {
+      await store.recordMeasurements([
+        { testName: 'old', confidence: 0.2, timestamp: new Date(t0 - 3 * hourMs) },
+        { testName: 'old', confidence: 0.4, timestamp: new Date(t0 - 3 * hourMs + 1000) },
+        { testName: 'new', confidence: 0.9, timestamp: new Date(t0) },
+      ]);
+      // Once the measurements are written out, a cleanup moves the old ones into the history before
+      // the export reads on: read apart, they would be in the file twice, as rows and as history.
+      let text = '';
+      let cleaned = false;
+      const output = new Writable({
+        highWaterMark: 1,
+        write(chunk, _encoding, done) {
+          text += String(chunk);
+          if (cleaned || !text.includes('"analyses"')) return done();
+          cleaned = true;
+          store.cleanup({ measurementsDays: 1, analysisDays: 3650, alertsDays: 3650 }, new Date(t0 - hourMs + 86_400_000)).then(() => done(), done);
+        },
+      });
+      expect(await exportJson(store, output, { batchSize: 1 })).toStrictEqual({ measurements: 3, analyses: 0, alerts: 0, history: 0 });
+      expect(cleaned).toBe(true);
+      expect(await store.countRows('history')).toBe(1);
+      expect(JSON.parse(text).history).toStrictEqual([]);
     });
 
     for (const target of backends) {

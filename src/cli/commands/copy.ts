@@ -26,7 +26,7 @@ export function parseLocation(flag: string, value: string): DatabaseConfig {
 }
 
 export const copyCommand = new Command('copy')
-  .description('copy every measurement, analysis and alert from one database to another, then verify both sides')
+  .description('copy every measurement, analysis and alert, and the history past retention, from one database to another, then verify both sides')
   .requiredOption('--from <location>', 'SQLite file, or postgresql://user@host/db?schema=drift')
   .requiredOption('--to <location>', 'SQLite file, or postgresql://user@host/db?schema=drift')
   .option('--merge', 'copy into a target that already holds rows (rows whose id exists are skipped)')
@@ -44,7 +44,8 @@ export const copyCommand = new Command('copy')
   });
 
 /**
- * The source as Driftwatch can read it, never written. An original CrossBridge SQLite file is read
+ * The source as Driftwatch can read it, never written, every table as it stood at one moment (so
+ * copying and verifying agree on it). An original CrossBridge SQLite file is read
  * through a byte copy adopted in a temporary folder; an original PostgreSQL schema through a
  * read-only transaction that maps its rows as adoption would.
  */
@@ -52,14 +53,16 @@ async function withRowSource(from: DatabaseConfig, work: (source: RowSource) => 
   const readOnly = { readOnly: true };
   if (from.backend === 'postgres') {
     const original = await CrossbridgePgSource.open(from);
-    if (!original) return withStore({ ...loadConfig({}), database: from }, work, readOnly);
+    if (!original) return withStore({ ...loadConfig({}), database: from }, (store) => store.withSnapshot(work), readOnly);
     try {
       return await work(original);
     } finally {
       await original.close();
     }
   }
-  if (!fs.existsSync(from.path) || detectSqliteLayout(from.path).kind !== 'crossbridge') return withStore({ ...loadConfig({}), database: from }, work, readOnly);
+  if (!fs.existsSync(from.path) || detectSqliteLayout(from.path).kind !== 'crossbridge') {
+    return withStore({ ...loadConfig({}), database: from }, (store) => store.withSnapshot(work), readOnly);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-crossbridge-'));
   try {
     const copy = path.join(dir, 'source.db');

@@ -7,7 +7,7 @@ import { countedRows, print, progressReporter } from '../output.js';
 import { withStore } from '../run-command.js';
 
 export const exportCommand = withDatabaseOptions(new Command('export'))
-  .description('write every measurement, analysis and alert to a JSON file (the seed layout)')
+  .description('write every measurement, analysis and alert, and the history past retention, to a JSON file (the seed layout)')
   .argument('<file>', 'the JSON file to write')
   .option('--json', 'print the counts as JSON')
   .addHelpText('after', '\nExample:\n  drift export backup.json')

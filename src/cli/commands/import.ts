@@ -6,7 +6,7 @@ import { countedRows, print, progressReporter } from '../output.js';
 import { withStore } from '../run-command.js';
 
 export const importCommand = withDatabaseOptions(new Command('import'))
-  .description('load a JSON export; rows whose id (or history hour) already exists are skipped, so re-running is safe')
+  .description('load a JSON export; rows whose id (a history row: whose hour and category) already exists are skipped, so re-running is safe')
   .argument('<file>', 'the JSON file to read')
   .option('--json', 'print the counts as JSON')
   .addHelpText('after', '\nExample:\n  drift import backup.json --db-backend postgres')
