@@ -478,6 +478,40 @@ describe('summaries on postgres, with writers at once', () => {
     expect(await readRaw(database.config, 'select test_name from test_analysis_marks')).toStrictEqual([]);
   });
 
+  it('vacuum the summaries a cleanup deleted only once the batches that waited for it are done', async ({ store, database }) => {
+    await store.recordMeasurements([
+      { testName: 'old', confidence: 0.5, timestamp: new Date(t0) },
+      { testName: 't', confidence: 0.5, timestamp: new Date(t0 + 35 * dayMs) },
+    ]);
+    const waiting = async () => (await readRaw(database.config, waitingForLock(database.config)))[0]!.n;
+    const cleanupHeld = await gateInserts(database.config, 'hourly_confidence_history');
+    const batchHeld = await gateInserts(database.config, 'test_summaries', "new.test_name = 't'", 'update');
+    try {
+      // The cutoff of 12 November takes old's summary; the cleanup is held once it holds the measurements.
+      const cleaning = store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(t0 + 41 * dayMs));
+      await cleanupHeld.untilWaiting();
+      // A batch that waits for the cleanup's lock: its snapshot is older than the cleanup's commit.
+      const batch = store.recordMeasurements([{ testName: 't', confidence: 0.9, timestamp: new Date(t0 + 35 * dayMs + hourMs) }]);
+      await expect.poll(waiting).toBe(1);
+      await cleanupHeld.open();
+      // The cleanup commits; the batch goes on and is held, its old snapshot still open. A vacuum now
+      // could not remove old's summary; the cleanup waits for the batch first.
+      await batchHeld.untilWaiting();
+      await expect.poll(waiting).toBe(1);
+      await batchHeld.open();
+      expect(await cleaning).toStrictEqual({ measurements: 1, analyses: 0, alerts: 0 });
+      expect(await batch).toStrictEqual({ inserted: 1, replaced: 0 });
+    } finally {
+      await cleanupHeld.end();
+      await batchHeld.end();
+    }
+    const [summaries] = await readRaw(
+      database.config,
+      "select n_dead_tup::int as dead from pg_stat_user_tables where schemaname = current_schema() and relname = 'test_summaries'",
+    );
+    expect(summaries).toStrictEqual({ dead: 0 });
+  });
+
   it('lose no batch that commits while a cleanup waits to drop a partition', async ({ database }) => {
     const store = await openStore(withPartition(database.config, 'week'));
     try {
