@@ -581,10 +581,12 @@ export abstract class SqlStore implements Store {
     if (states.length === 0) return;
     const { driftDetectorState: d } = this.tables;
     // 500 rows x 5 columns stays far below either driver's limit on bound parameters per statement.
+    // In test order, as every save takes them, so two passes over the same tests never wait on each other in a circle.
+    const ordered = [...states].sort((x, y) => compareText(x.testName, y.testName));
     await this.atomically(async (tx) => {
-      for (let i = 0; i < states.length; i += 500) {
+      for (let i = 0; i < ordered.length; i += 500) {
         await tx
-          .insertMany(d, states.slice(i, i + 500))
+          .insertMany(d, ordered.slice(i, i + 500))
           .onConflictDoUpdate({
             target: d.testName,
             set: replacedColumns(d, ['testName']),

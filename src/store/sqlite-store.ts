@@ -41,7 +41,8 @@ export class SqliteStore extends SqlStore {
 
   async withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T> {
     // This process's connection takes in every caller's statements, so the snapshot reads through a
-    // read-only one of its own. In memory there is no other connection to the data, nor another writer.
+    // read-only one of its own. In memory there is no other connection to the data: the reads go
+    // through this one, and see what this process commits between them.
     if (this.client.memory) return work(this);
     const client = new Database(this.client.name, { readonly: true, fileMustExist: true });
     try {
