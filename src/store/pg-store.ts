@@ -11,7 +11,7 @@ import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary } from './summaries.js';
 import { readSeriesCopy } from './pg-series-copy.js';
 import { SqlStore, type InsertOf, type SqlDatabase, type Tables, type TestPoints } from './sql-store.js';
-import type { CleanupCounts, DriftAlert, DriftAnalysis, Measurement, RetentionDays, Store, TableName, TableRows } from './store.js';
+import type { CleanupCounts, DriftAlert, DriftAnalysis, Measurement, RetentionDays, RowSource, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
 /** The LISTEN/NOTIFY channel on which a schema's new alerts are announced. */
@@ -73,7 +73,7 @@ export class PgStore extends SqlStore {
     return this.inTransaction('begin', work);
   }
 
-  withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T> {
+  withSnapshot<T>(work: (snapshot: RowSource) => Promise<T>): Promise<T> {
     // Read only, so nothing is written by mistake.
     return this.inTransaction('begin isolation level repeatable read read only', work);
   }
@@ -235,9 +235,8 @@ export class PgStore extends SqlStore {
     };
   }
 
-  async importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number> {
-    if (table === 'history') return this.importHistory(rows as TableRows['history'][]);
-    const target = this.tableOf(table as Exclude<T, 'history'>);
+  protected async importRowsWithIds<T extends Exclude<TableName, 'history'>>(table: T, rows: TableRows[T][]): Promise<number> {
+    const target = this.tableOf(table);
     return this.atomically(async (tx) => {
       await tx.allowLongStatements();
       let inserted = 0;

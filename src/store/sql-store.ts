@@ -44,6 +44,7 @@ import type {
   SeriesPoint,
   RecordOutcome,
   RetentionDays,
+  RowSource,
   Statistics,
   StatisticsScope,
   Store,
@@ -178,8 +179,9 @@ export abstract class SqlStore implements Store {
   protected abstract changedRows(result: unknown): number;
   /** Called inside createAlerts' transaction before the ids are drawn and after the rows are in, with the last id. */
   protected abstract aroundAlertInsert(): { before(): Promise<void>; after(lastId: number): Promise<void> };
-  abstract importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number>;
-  abstract withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T>;
+  /** importRows for the tables whose rows carry ids. */
+  protected abstract importRowsWithIds<T extends Exclude<TableName, 'history'>>(table: T, rows: TableRows[T][]): Promise<number>;
+  abstract withSnapshot<T>(work: (snapshot: RowSource) => Promise<T>): Promise<T>;
   abstract databaseSizeBytes(): Promise<number>;
   abstract vacuum(): Promise<void>;
   abstract maintainStorage(now: Date): Promise<string[]>;
@@ -970,8 +972,13 @@ export abstract class SqlStore implements Store {
     }
   }
 
+  importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number> {
+    if (table === 'history') return this.importHistory(rows as TableRows['history'][]);
+    return this.importRowsWithIds(table as Exclude<T, 'history'>, rows as TableRows[Exclude<T, 'history'>][]);
+  }
+
   /** Adds exported history hours; an hour and category stored already is left as it is, so a second import adds nothing. */
-  protected async importHistory(rows: readonly HistoryHour[]): Promise<number> {
+  private async importHistory(rows: readonly HistoryHour[]): Promise<number> {
     const { hourlyConfidenceHistory: hh } = this.tables;
     return this.atomically(async (tx) => {
       let inserted = 0;

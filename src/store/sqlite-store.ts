@@ -8,7 +8,7 @@ import * as sqliteTables from '../db/sqlite/schema.js';
 import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary, summaryAdditions, type HourAddition, type SummarisedRow, type TestSummaryAddition } from './summaries.js';
 import { SqlStore, type InsertOf, type SqlDatabase, type Tables } from './sql-store.js';
-import type { Store, TableName, TableRows } from './store.js';
+import type { RowSource, Store, TableName, TableRows } from './store.js';
 import type { MeasurementValues } from './validation.js';
 
 // One connection serves every caller in the process, so a transaction open across an `await` would
@@ -39,7 +39,7 @@ export class SqliteStore extends SqlStore {
     return new SqliteStore(connectSqlite(file));
   }
 
-  async withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T> {
+  async withSnapshot<T>(work: (snapshot: RowSource) => Promise<T>): Promise<T> {
     // This process's connection takes in every caller's statements, so the snapshot reads through a
     // read-only one of its own. In memory there is no other connection to the data: the reads go
     // through this one, and see what this process commits between them.
@@ -131,9 +131,8 @@ export class SqliteStore extends SqlStore {
     return { before: nothing, after: nothing };
   }
 
-  async importRows<T extends TableName>(table: T, rows: TableRows[T][]): Promise<number> {
-    if (table === 'history') return this.importHistory(rows as TableRows['history'][]);
-    const target = this.tableOf(table as Exclude<T, 'history'>);
+  protected async importRowsWithIds<T extends Exclude<TableName, 'history'>>(table: T, rows: TableRows[T][]): Promise<number> {
+    const target = this.tableOf(table);
     return this.atomically(async (tx) => {
       let inserted = 0;
       for (let i = 0; i < rows.length; i += insertChunk) {

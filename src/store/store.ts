@@ -242,6 +242,9 @@ export interface TableRows {
 }
 export type TableName = keyof TableRows;
 
+/** What export and copy read a database through: its tables, counted and streamed. */
+export type RowSource = Pick<Store, 'countRows' | 'streamRows'>;
+
 /**
  * The sequential detector's state of one test, as the store keeps it. The store does not read
  * `state` (the drift engine parses it); `lastTimestamp` is the newest measurement folded into it.
@@ -340,7 +343,7 @@ export interface Store {
    * copy that spans a cleanup would otherwise find the rows the cleanup took both among the
    * measurements and, read later, in the history.
    */
-  withSnapshot<T>(work: (snapshot: Pick<Store, 'countRows' | 'streamRows'>) => Promise<T>): Promise<T>;
+  withSnapshot<T>(work: (snapshot: RowSource) => Promise<T>): Promise<T>;
 
   /**
    * Runs `work` while holding a lock on each of the tests that every instance sharing the database

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { InvalidInputError } from '../store/errors.js';
-import { tableNames, type Store, type TableName } from '../store/store.js';
-import type { RowSource } from './crossbridge-pg-source.js';
+import { tableNames, type RowSource, type Store, type TableName } from '../store/store.js';
 import { noRows, type TableCounts, type TransferProgress } from './json-export.js';
 import { jsonRowSchemas, rowLabel, toJsonRow } from './json-rows.js';
 

@@ -5,9 +5,7 @@ import type { PgConnectionOptions } from '../db/pg/connect.js';
 import { assertSchemaName } from '../db/pg/connect.js';
 import { categoryOf, directionSql, severitySql, trendSql } from '../db/adopt-crossbridge.js';
 import { detectPgLayout } from '../db/detect-layout.js';
-import type { Store, TableName, TableRows } from '../store/store.js';
-
-export type RowSource = Pick<Store, 'countRows' | 'streamRows'>;
+import type { RowSource, TableName, TableRows } from '../store/store.js';
 
 // CrossBridge keeps no history of deleted measurements: its `history` is empty.
 const tables: Record<Exclude<TableName, 'history'>, string> = { measurements: 'confidence_measurements', analyses: 'drift_analysis', alerts: 'drift_alerts' };

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { tableNames, type Store, type TableName } from '../store/store.js';
+import { tableNames, type RowSource, type Store, type TableName } from '../store/store.js';
 import { toJsonRow } from './json-rows.js';
 
 export type TableCounts = Record<TableName, number>;
@@ -25,7 +25,7 @@ export function exportJson(store: Store, output: Writable, options: { batchSize?
 }
 
 async function writeTables(
-  store: Pick<Store, 'countRows' | 'streamRows'>,
+  store: RowSource,
   output: Writable,
   options: { batchSize?: number; onProgress?: (progress: TransferProgress) => void },
 ): Promise<TableCounts> {
