@@ -193,6 +193,10 @@ export class PgStore extends SqlStore {
     return sql`${column} = any(${sql.param(storable(values))}::${sql.raw(column.getSQLType())}[])`;
   }
 
+  protected namesRelation(names: readonly string[]): SQL {
+    return sql`unnest(${sql.param(storable(names))}::text[]) as names(name)`;
+  }
+
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).select(unnestRows(table, rows));
   }

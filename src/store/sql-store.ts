@@ -1,7 +1,7 @@
 // Every query of the Store, written once. Drizzle's sqlite-core builders mirror pg-core's and are
 // awaitable on better-sqlite3 too, so the shared members below await the same builder on either
 // dialect; the two subclasses hold only what the databases truly do differently.
-import { type Column, type SQL, and, asc, count, eq, exists, gt, gte, inArray, isNull, lt, lte, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
+import { type Column, type SQL, and, asc, count, desc, eq, exists, gt, gte, inArray, isNull, lt, lte, max, min, not, notExists, or, sql, sum } from 'drizzle-orm';
 import { alias, type PgInsertBase, type PgInsertSelectQueryBuilder } from 'drizzle-orm/pg-core';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from '../db/pg/connect.js';
@@ -158,6 +158,8 @@ export abstract class SqlStore implements Store {
    * parameters (inArray) building and binding them cost more than the query they went into.
    */
   protected abstract isAnyOf(column: Column, values: readonly (string | number)[]): SQL;
+  /** The names as a relation `names` of one column, `name`: to drive a query by them. */
+  protected abstract namesRelation(names: readonly string[]): SQL;
   /**
    * An insert of many rows, ready for its conflict or returning clause: the fastest way the driver
    * takes a batch (one array per column on PostgreSQL, a row list on SQLite).
@@ -250,22 +252,19 @@ export abstract class SqlStore implements Store {
   /**
    * The category of each named test's latest measurement, from its summaries: the one with the
    * latest last instant holds it (a test's instants are unique). A test with points since some
-   * moment has its latest among them, so this is also its latest category since then. Compared in
+   * moment has its latest among them, so this is also its latest category since then. Ordered in
    * SQL: two categories' last instants may differ by microseconds a Date cannot hold.
+   *
+   * Driven by the names, a subquery per name, so each is an index lookup whatever the planner
+   * thinks of the table: filtered by `= any(names)` instead, PostgreSQL costed 1,000 lookups in
+   * 100,000 summaries above a parallel scan of them all (90-200 ms a batch against 4 ms).
    */
   private async latestCategories(testNames: readonly string[]): Promise<Map<string, string | null>> {
     const { testSummaries: ts } = this.tables;
-    const later = alias(ts, 'later');
-    const rows = await this.db
-      .select({ testName: ts.testName, categoryKey: ts.categoryKey })
-      .from(ts)
-      .where(
-        and(
-          this.isAnyOf(ts.testName, testNames),
-          notExists(this.db.select({ one: sql`1` }).from(later).where(and(eq(later.testName, ts.testName), gt(later.lastSeen, ts.lastSeen)))),
-        ),
-      );
-    return new Map(rows.map(({ testName, categoryKey }) => [testName, categoryOfKey(categoryKey)]));
+    const name = sql<string>`names.name`;
+    const latest = this.db.select({ key: ts.categoryKey }).from(ts).where(eq(ts.testName, name)).orderBy(desc(ts.lastSeen)).limit(1);
+    const rows = await this.db.select({ testName: name, categoryKey: sql<string | null>`(${latest})` }).from(this.namesRelation(testNames));
+    return new Map(rows.map(({ testName, categoryKey }) => [testName, categoryKey === null ? null : categoryOfKey(categoryKey)]));
   }
 
   /** Each named test's points since `since` (any order); a test without any is left out. */

@@ -108,6 +108,10 @@ export class SqliteStore extends SqlStore {
     return sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
   }
 
+  protected namesRelation(names: readonly string[]): SQL {
+    return sql`(select value as name from json_each(${JSON.stringify(names)})) as names`;
+  }
+
   protected insertMany<T extends Tables['testSummaries' | 'hourlyConfidence' | 'driftAnalysis' | 'driftAlerts' | 'driftDetectorState' | 'testAnalysisMarks']>(table: T, rows: T['$inferInsert'][]): InsertOf<T> {
     return this.db.insert(table).values(rows as never);
   }
