@@ -450,8 +450,10 @@ function unnestRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL
     if (column.getSQLType() === 'jsonb') {
       // One JSON document for the whole column: as an array of JSON texts the driver escaped every
       // quote of every value (a detector state has dozens) for the array literal, 1.9 s of Node's
-      // time in a pass over 100,000 tests.
-      arrays.push(sql`array(select nullif(e.value, 'null'::jsonb) from jsonb_array_elements(${JSON.stringify(given)}::jsonb) with ordinality as e(value, position) order by e.position)`);
+      // time in a pass over 100,000 tests. Read as json, so each value is parsed once, into its
+      // jsonb: as one jsonb document it was parsed whole and then every value copied out of it
+      // (1,000 detector states: 45 ms against 34).
+      arrays.push(sql`array(select nullif(e.value::jsonb, 'null'::jsonb) from json_array_elements(${JSON.stringify(given)}::json) with ordinality as e(value, position) order by e.position)`);
       continue;
     }
     const values = given.map((value) => (value === null ? null : column.mapToDriverValue(value)));
