@@ -109,8 +109,18 @@ function oncePerSettings<T>(derive: (settings: DetectionSettings) => T): (settin
   };
 }
 
-/** The settings a state depends on, as a string a stored state can be checked against. */
-export const detectionKey = oncePerSettings((settings) => JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b))));
+/**
+ * The settings a state depends on, as a string a stored state can be checked against: a
+ * fingerprint of them all, names and values. Spelt out, they were a fifth of every stored state.
+ */
+export const detectionKey = oncePerSettings((settings) => fingerprint(JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)))));
+
+/** 64-bit FNV-1a over the text's code units, in hex: tells settings apart, guards nothing. */
+function fingerprint(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) hash = BigInt.asUintN(64, (hash ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
+}
 
 export function initialDetectorState(settings: DetectionSettings): DetectorState {
   return {

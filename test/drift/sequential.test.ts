@@ -203,4 +203,10 @@ describe('the fold', () => {
     expect(parseDetectorState({ version: 2 }, detection)).toBeNull();
     expect(detectionKey({ ...detection })).toBe(detectionKey(detection));
   });
+
+  it('keys the settings by a short fingerprint that every setting changes', () => {
+    const keys = Object.entries(detection).map(([name, value]) => detectionKey({ ...detection, [name]: value + 1 }));
+    expect(new Set([detectionKey(detection), ...keys]).size).toBe(keys.length + 1);
+    expect(detectionKey(detection)).toMatch(/^[0-9a-f]{16}$/);
+  });
 });
