@@ -30,6 +30,11 @@ interface AnalysedBatch {
   analysed: TestsAnalysed;
 }
 
+interface SavedBatch {
+  marks: AnalysisMark[];
+  results: DriftAnalysisResult[];
+}
+
 /** Tests read and analysed together: one indexed query and one insert per batch. */
 const testsPerBatch = 1000;
 
@@ -101,25 +106,40 @@ export class StoreDriftService implements DriftService {
     const now = this.clock();
     const analyses: DriftAnalysis[] = [];
     const alerts: DriftAlert[] = [];
-    // Three batches in flight: the database reads the next one while the engine thread analyses
-    // this one and the main thread saves the one before.
+    // Batches in flight at each step: the database reads the next one while the engine thread
+    // analyses this one, the main thread saves the analyses of the one before, and the marks and
+    // alerts of the one before that go in. Each stage waits for the same stage of the batch before.
     let reading: Promise<BatchRead> | null = null;
     let analysing: Promise<AnalysedBatch> | null = null;
+    let settling: Promise<void> | null = null;
     const step = async (next: Promise<BatchRead> | null) => {
       const analysed = reading && this.analyzeBatch(await reading, now, next === null);
       // Awaited in its turn; meanwhile a failure must not count as unhandled.
       analysed?.catch(() => {});
-      if (analysing) await this.saveBatch(await analysing, request, now, analyses, alerts);
+      if (analysing) {
+        const saved = await this.saveBatch(await analysing, request, analyses);
+        await settling;
+        settling = this.settleBatch(saved, now, alerts);
+        settling.catch(() => {});
+      }
       reading = next;
       analysing = analysed;
     };
-    for await (const names of this.testBatches(request)) {
-      const next = this.readBatch(names, now);
-      next.catch(() => {});
-      await step(next);
+    try {
+      for await (const names of this.testBatches(request)) {
+        const next = this.readBatch(names, now);
+        next.catch(() => {});
+        await step(next);
+      }
+      await step(null);
+      await step(null);
+      await settling;
+    } catch (error) {
+      // A batch failed: the one settling before it still ends before the pass answers, so the
+      // caller finds every test either marked or pending, none about to change.
+      await (settling as Promise<void> | null)?.catch(() => {});
+      throw error;
     }
-    await step(null);
-    await step(null);
     return { analyses, alerts };
   }
 
@@ -140,18 +160,28 @@ export class StoreDriftService implements DriftService {
     return { names, marks, series, kept };
   }
 
-  private async saveBatch({ read: { marks }, analysed: { results: all, states } }: AnalysedBatch, request: AnalyzeRequest, now: Date, analyses: DriftAnalysis[], alerts: DriftAlert[]) {
+  /** Saves a batch's detector states and analyses; returns what its settling needs. */
+  private async saveBatch({ read: { marks }, analysed: { results: all, states } }: AnalysedBatch, request: AnalyzeRequest, analyses: DriftAnalysis[]): Promise<SavedBatch> {
     const results = all.filter((r) => request.category === undefined || r.category === request.category);
     // States are saved for every test read, in or out of the category: the fold has advanced either
-    // way. The two writes are independent and go at once; the marks follow only once both are in,
-    // so a test whose analysis or state was not saved stays pending.
+    // way. The two writes are independent and go at once.
     const [savedStates, savedAnalyses] = await Promise.allSettled([this.store.saveDetectorStates(states), this.store.saveAnalyses(results.map(toNewAnalysis))]);
     if (savedStates.status === 'rejected') throw savedStates.reason;
     if (savedAnalyses.status === 'rejected') throw savedAnalyses.reason;
     analyses.push(...savedAnalyses.value);
+    return { marks, results };
+  }
+
+  /**
+   * Once a batch's states and analyses are in: marks its tests analysed and raises its alerts, at
+   * once. A test whose analysis or state was not saved never gets here, so it stays pending.
+   */
+  private async settleBatch({ marks, results }: SavedBatch, now: Date, alerts: DriftAlert[]): Promise<void> {
     const analysed = new Set(results.map((r) => r.testName));
-    await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
-    alerts.push(...(await this.raiseDue(results, now)));
+    const [marked, raised] = await Promise.allSettled([this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName))), this.raiseDue(results, now)]);
+    if (marked.status === 'rejected') throw marked.reason;
+    if (raised.status === 'rejected') throw raised.reason;
+    alerts.push(...raised.value);
   }
 
   /** Raises the alerts the policy calls for among a batch's results, in one transaction. */

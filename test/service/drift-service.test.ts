@@ -10,7 +10,7 @@ import { engineWorker } from '../../src/service/engine-worker.js';
 import { StoreDriftService } from '../../src/service/store-drift-service.js';
 import type { DriftAlert, Store } from '../../src/store/store.js';
 import { stepBefore } from '../support/falling-series.js';
-import { backends, storeTest } from '../support/test-stores.js';
+import { backends, rejectTestNamed, storeTest } from '../support/test-stores.js';
 
 const now = new Date('2026-11-24T12:00:00.000Z');
 const start = now.getTime() - 5 * 86_400_000;
@@ -189,6 +189,19 @@ for (const backend of backends) {
       await store.recordMeasurements(touched.map((testName) => ({ testName, category: 'ui', confidence: 0.9, timestamp: new Date(start + runs * 3_600_000) })));
       expect((await service.analyze({})).analyses.map((a) => a.testName)).toStrictEqual(touched);
       expect((await service.analyze({})).analyses).toStrictEqual([]);
+      stop();
+    });
+
+    test('a batch whose analyses are refused fails the pass and stays pending; the batch before it is marked', async ({ store, database }) => {
+      // 2,500 tests: batches of 1,000, 1,000 and 500; the database refuses the analysis of t1500.
+      const names = Array.from({ length: 2500 }, (_, t) => `t${String(t).padStart(4, '0')}`);
+      await store.recordMeasurements(names.flatMap((testName) => [0, 1].map((i) => ({ testName, category: 'ui', confidence: 0.9, timestamp: new Date(start + i * 3_600_000) }))));
+      await rejectTestNamed(database.config, 't1500', 'drift_analysis');
+      const { service, stop } = setup(store);
+      await expect(service.analyze({ all: true })).rejects.toThrow();
+      // Marks follow only saved analyses: the refused batch and the one after it stay pending.
+      expect(await store.listTestNames({ pending: true })).toStrictEqual(names.slice(1000));
+      expect((await store.latestAnalyses(names)).map((a) => a.testName)).toStrictEqual(names.slice(0, 1000));
       stop();
     });
 

@@ -126,23 +126,24 @@ async function withRawDatabase(
 }
 
 /**
- * Makes the database itself refuse any measurement of `testName` (a trigger), so a test can fail a
- * write part-way through a batch, after the rows before it were already handed to the database.
+ * Makes the database itself refuse any row of `testName` in `table` (a trigger), so a test can fail
+ * a write part-way through a batch, after the rows before it were already handed to the database.
  */
-export async function rejectTestNamed(config: DatabaseConfig, testName: string): Promise<void> {
+export async function rejectTestNamed(config: DatabaseConfig, testName: string, table = 'confidence_measurements'): Promise<void> {
   const quoted = `'${testName.replaceAll("'", "''")}'`;
+  const name = `reject_${crypto.randomBytes(4).toString('hex')}`;
   await withRawDatabase(config, {
     sqlite: (db) =>
-      db.exec(`create trigger reject_${crypto.randomBytes(4).toString('hex')} before insert on confidence_measurements
+      db.exec(`create trigger ${name} before insert on ${table}
                when new.test_name = ${quoted} begin select raise(abort, 'rejected by test trigger'); end`),
     postgres: async (client, schema) => {
       await client.query(`
-      create function ${schema}.reject_marked() returns trigger language plpgsql as $$
+      create function ${schema}.${name}() returns trigger language plpgsql as $$
       begin
         if new.test_name = ${quoted} then raise exception 'rejected by test trigger'; end if;
         return new;
       end $$;
-      create trigger reject_marked before insert on ${schema}.confidence_measurements for each row execute function ${schema}.reject_marked();`);
+      create trigger ${name} before insert on ${schema}.${table} for each row execute function ${schema}.${name}();`);
     },
   });
 }
