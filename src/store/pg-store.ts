@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { connectPg, type PgConnectionOptions } from '../db/pg/connect.js';
 import { periodStart, type RetentionMode } from '../db/pg/partition-periods.js';
-import { dropPartitionsBefore, ensurePartitions, readPartitioning, type RangePartition } from '../db/pg/partitions.js';
+import { detachPartitionsBefore, dropExpiredPartitions, ensurePartitions, readPartitioning, type RangePartition } from '../db/pg/partitions.js';
 import * as tables from '../db/pg/schema.js';
 import { replacedColumns } from './query-parts.js';
 import { mergeAggregate, mergeTestSummary } from './summaries.js';
@@ -293,16 +293,19 @@ export class PgStore extends SqlStore {
     return layout === 'off' ? cutoff : periodStart(cutoff, layout);
   }
 
-  /** Whole periods go as partitions (no dead rows, no long delete); what is left before the cutoff, row by row. */
+  /**
+   * Whole periods go as partitions (no dead rows, no long delete), detached here and dropped once
+   * the cleanup has committed; what is left before the cutoff, row by row.
+   */
   protected override async deleteRowsBefore(cutoff: Date): Promise<number> {
-    // Partitions first: they are dropped after the partitions' turn, which upkeep takes before it
-    // locks the table. Dropping one locks the table against every reader and writer until commit.
-    const dropped = await dropPartitionsBefore(this.db, cutoff);
-    // Whatever was dropped, writers wait from here until commit: the mending deletes summaries that
+    // Partitions first: they are detached after the partitions' turn, which upkeep takes before it
+    // locks the table. Detaching one locks the table against every reader and writer until commit.
+    const detached = await detachPartitionsBefore(this.db, cutoff);
+    // Whatever was detached, writers wait from here until commit: the mending deletes summaries that
     // lost every row without counting the measurements again, so no batch may add to one meanwhile.
     // Readers go on.
     await this.db.execute(sql`lock table ${tables.confidenceMeasurements} in share row exclusive mode`);
-    return (await this.summarisedRowsWithin(dropped)) + (await super.deleteRowsBefore(cutoff));
+    return (await this.summarisedRowsWithin(detached)) + (await super.deleteRowsBefore(cutoff));
   }
 
   /**
@@ -320,6 +323,7 @@ export class PgStore extends SqlStore {
   }
 
   async maintainStorage(now: Date): Promise<string[]> {
+    await dropExpiredPartitions(this.db);
     const made: string[] = [];
     // A partition a transaction: moving a period's waiting rows out of the default partition locks
     // it until commit, so the lock ends with each period rather than with the last.
@@ -349,14 +353,19 @@ export class PgStore extends SqlStore {
 
   override async cleanup(days: RetentionDays, now: Date): Promise<CleanupCounts> {
     const counts = await super.cleanup(days, now);
+    // Inside a caller's transaction nothing has committed yet: the next cleanup or upkeep finishes.
+    if (this.depth > 0) return counts;
+    // The cleanup has committed, so neither step after it changes what it did: each is best effort,
+    // and the two go at once (removing a month's files is the disk's work, vacuuming the server's).
     // Mending rewrote the summary of every test that lost rows: until a vacuum came by (autovacuum,
     // where it is on), counting tests read their heap pages, not their index alone (100,000 tests
-    // after a month went: statistics 21 ms, 12-14 ms vacuumed). The cleanup has committed, so a
-    // vacuum that fails changes nothing of it; and it skips a table it cannot lock at once.
-    if (counts.measurements > 0 && this.depth === 0) {
+    // after a month went: statistics 21 ms, 12-14 ms vacuumed). The vacuum skips a table it cannot lock at once.
+    const vacuumed = async () => {
+      if (counts.measurements === 0) return;
       await this.writersBefore().catch(() => {});
-      await this.vacuumTables([tables.testSummaries, tables.hourlyConfidence], sql`analyze, skip_locked`).catch(() => {});
-    }
+      await this.vacuumTables([tables.testSummaries, tables.hourlyConfidence], sql`analyze, skip_locked`);
+    };
+    await Promise.all([dropExpiredPartitions(this.db).catch(() => {}), vacuumed().catch(() => {})]);
     return counts;
   }
 

@@ -98,18 +98,40 @@ async function attachPeriod(db: Database, start: Date, interval: PartitionInterv
   return name;
 }
 
+/** A partition retention detached is renamed so, until it is dropped: an operator who finds one knows it for retention's. */
+const expiredSuffix = '_expired';
+
 /**
- * Drops every partition whose whole period lies before `cutoff`; returns them. Rows before the
- * cutoff elsewhere (the period holding it, the default partition) are the caller's to delete.
+ * Detaches every partition whose whole period lies before `cutoff` and renames it as expired;
+ * returns them. Rows before the cutoff elsewhere (the period holding it, the default partition) are
+ * the caller's to delete. The caller drops the expired tables once its transaction has committed
+ * (dropExpiredPartitions): dropped in the transaction, a month's files were removed at its commit,
+ * 0.4 s at 10M rows with every reader and writer of the measurements waiting.
  */
-export async function dropPartitionsBefore(db: Database, cutoff: Date): Promise<RangePartition[]> {
-  // The turn comes first, so the partitions read are those the drops meet.
+export async function detachPartitionsBefore(db: Database, cutoff: Date): Promise<RangePartition[]> {
+  // The turn comes first, so the partitions read are those the detaches meet.
   await takePartitionsTurn(db);
   const { layout, partitions } = await readPartitioning(db);
   if (layout === 'off') return [];
-  const dropped = partitions.filter((p) => p.to <= cutoff);
-  for (const partition of dropped) await db.execute(sql`drop table ${ident(partition.name)}`);
-  return dropped;
+  const detached = partitions.filter((p) => p.to <= cutoff);
+  for (const partition of detached) {
+    const expired = `${partition.name}${expiredSuffix}`;
+    await db.execute(sql`alter table ${ident(measurementsTable)} detach partition ${ident(partition.name)}`);
+    // One a crash left behind, of a period whose partition was made again since.
+    await db.execute(sql`drop table if exists ${ident(expired)}`);
+    await db.execute(sql`alter table ${ident(partition.name)} rename to ${ident(expired)}`);
+  }
+  return detached;
+}
+
+/** Drops the partitions retention detached: a cleanup's own, once committed, and any a crash left behind. */
+export async function dropExpiredPartitions(db: Database): Promise<string[]> {
+  const found = await db.execute<{ name: string }>(sql`
+    select relname as name from pg_class
+    where relnamespace = current_schema()::regnamespace and relkind = 'r' and not relispartition
+      and starts_with(relname, ${`${measurementsTable}_`}) and right(relname, ${expiredSuffix.length}) = ${expiredSuffix}`);
+  for (const { name } of found.rows) await db.execute(sql`drop table if exists ${ident(name)}`);
+  return found.rows.map((row) => row.name);
 }
 
 export interface ConversionProgress {
