@@ -12,6 +12,7 @@ import { benchDatabase, heading, table, timed } from './support.js';
 
 const rows = Number(process.env.BENCH_RETENTION_ROWS ?? 10_000_000);
 const tests = Number(process.env.BENCH_RETENTION_TESTS ?? 100_000);
+const layouts = (process.env.BENCH_RETENTION_LAYOUTS ?? 'off,month').split(',') as MeasurementsLayout[];
 const dayMs = 86_400_000;
 
 /** The measurements table with its indexes, every partition included. */
@@ -105,5 +106,7 @@ export async function benchRetention(): Promise<void> {
   const first = periodStart(new Date(Date.now() - (perTest + 31) * dayMs), 'month').getTime();
   const scale: Scale = { backend: 'postgres', rows, tests, perTest, end: first + (perTest - 1) * dayMs, stepMs: dayMs };
   heading(`Retention, postgres: the oldest month of ${rows.toLocaleString('en-US')} measurements over ${tests.toLocaleString('en-US')} tests, one a day`);
-  table([await retentionOf('off', scale), await retentionOf('month', scale)]);
+  const rowsOfTable = [];
+  for (const layout of layouts) rowsOfTable.push(await retentionOf(layout, scale));
+  table(rowsOfTable);
 }
