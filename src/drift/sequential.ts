@@ -113,7 +113,14 @@ function oncePerSettings<T>(derive: (settings: DetectionSettings) => T): (settin
  * The settings a state depends on, as a string a stored state can be checked against: a
  * fingerprint of them all, names and values. Spelt out, they were a fifth of every stored state.
  */
-export const detectionKey = oncePerSettings((settings) => fingerprint(JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)))));
+export const detectionKey = oncePerSettings((settings) => fingerprint(spelledOutKey(settings)));
+
+/**
+ * The key as states stored before the fingerprint hold it. Still taken, and given the fingerprint:
+ * rebuilt instead, a state would only see the lookback's measurements and forget a change it had
+ * confirmed before them.
+ */
+const spelledOutKey = oncePerSettings((settings) => JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b))));
 
 /** 64-bit FNV-1a over the text's code units, in hex: tells settings apart, guards nothing. */
 function fingerprint(text: string): string {
@@ -496,5 +503,7 @@ export function firstUnfolded(state: DetectorState, times: readonly number[]): n
  */
 export function parseDetectorState(json: unknown, settings: DetectionSettings): DetectorState | null {
   const parsed = detectorStateSchema.safeParse(json);
-  return parsed.success && parsed.data.settings === detectionKey(settings) ? parsed.data : null;
+  if (!parsed.success) return null;
+  if (parsed.data.settings === detectionKey(settings)) return parsed.data;
+  return parsed.data.settings === spelledOutKey(settings) ? { ...parsed.data, settings: detectionKey(settings) } : null;
 }

@@ -209,4 +209,14 @@ describe('the fold', () => {
     expect(new Set([detectionKey(detection), ...keys]).size).toBe(keys.length + 1);
     expect(detectionKey(detection)).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it('takes back a state stored under the settings spelt out, as states were before the fingerprint', () => {
+    const spelledOut = (settings: typeof detection) => JSON.stringify(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
+    const state = foldPoints(initialDetectorState(detection), points(Array.from({ length: 40 }, (_, i) => (i < 35 ? 0.9 : 0.5))), detection);
+    expect(state.alarm).not.toBeNull();
+    const stored = JSON.parse(JSON.stringify({ ...state, settings: spelledOut(detection) }));
+    // Continued, not rebuilt: it may hold a change confirmed before the lookback's measurements.
+    expect(parseDetectorState(stored, detection)).toStrictEqual(state);
+    expect(parseDetectorState({ ...stored, settings: spelledOut({ ...detection, warmup: 20 }) }, detection)).toBeNull();
+  });
 });
