@@ -2,6 +2,7 @@
 // retention by dropping whole partitions, the environment's wish and `drift migrate --partition`.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
+import { expiredComment } from '../../src/db/pg/partitions.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { databaseEnv, runCli } from '../support/run-cli.js';
@@ -234,16 +235,25 @@ describe('measurements partitioned on postgres', () => {
       ['odd', 7, '2021-03-08T01:00:00.000Z'],
     ]);
     // A day later nothing more is whole past, so nothing goes; an expired week a crash left
-    // between the commit and the drop goes with the next cleanup, or with upkeep.
-    const leaveExpired = (week: string) =>
-      readRaw(database.config, `create table confidence_measurements_w${week}_expired (like confidence_measurements)`);
-    await leaveExpired('2021_02_22');
+    // between the commit and the drop (named and marked as retention leaves one) goes with the next
+    // cleanup, or with upkeep. An operator's tables of like names stay.
+    const leaveTable = async (name: string, marked: boolean) => {
+      await readRaw(database.config, `create table ${name} (like confidence_measurements)`);
+      if (marked) await readRaw(database.config, `comment on table ${name} is '${expiredComment}'`);
+    };
+    await leaveTable('confidence_measurements_w2021_02_22_expired', true);
+    await leaveTable('confidence_measurements_w2021_02_01_expired', false);
+    await leaveTable('confidence_measurements_w2021_02_08_archive_expired', true);
     expect((await store.cleanup({ measurementsDays: 30, analysisDays: 30, alertsDays: 30 }, new Date(monday + 11.5 * dayMs + 30 * dayMs))).measurements).toBe(0);
     expect(await weekTables(database.config, '2021_02_22')).toStrictEqual([]);
-    await leaveExpired('2021_02_15');
+    await leaveTable('confidence_measurements_w2021_02_15_expired', true);
     expect(await weekTables(database.config, '2021_02_15')).toStrictEqual(['confidence_measurements_w2021_02_15_expired']);
     await store.maintainStorage(new Date(monday + 11.5 * dayMs));
     expect(await weekTables(database.config, '2021_02_15')).toStrictEqual([]);
+    expect([...(await weekTables(database.config, '2021_02_01')), ...(await weekTables(database.config, '2021_02_08'))]).toStrictEqual([
+      'confidence_measurements_w2021_02_01_expired',
+      'confidence_measurements_w2021_02_08_archive_expired',
+    ]);
   });
 
   it('copies into and out of a partitioned table, verified row for row', async () => {
