@@ -109,6 +109,8 @@ export class StoreDriftService implements DriftService {
     // Batches in flight at each step: the database reads the next one while the engine thread
     // analyses this one, the main thread saves the analyses of the one before, and the marks and
     // alerts of the one before that go in. Each stage waits for the same stage of the batch before.
+    // So when marking a batch fails, the next one's analyses may be saved already: its tests stay
+    // pending all the same, and the next pass analyses them again.
     let reading: Promise<BatchRead> | null = null;
     let analysing: Promise<AnalysedBatch> | null = null;
     let settling: Promise<void> | null = null;
@@ -173,15 +175,14 @@ export class StoreDriftService implements DriftService {
   }
 
   /**
-   * Once a batch's states and analyses are in: marks its tests analysed and raises its alerts, at
-   * once. A test whose analysis or state was not saved never gets here, so it stays pending.
+   * Once a batch's states and analyses are in: marks its tests analysed, then raises its alerts. A
+   * test whose analysis or state was not saved never gets here, so it stays pending; a pass that
+   * fails to mark raises no alert of the batch.
    */
   private async settleBatch({ marks, results }: SavedBatch, now: Date, alerts: DriftAlert[]): Promise<void> {
     const analysed = new Set(results.map((r) => r.testName));
-    const [marked, raised] = await Promise.allSettled([this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName))), this.raiseDue(results, now)]);
-    if (marked.status === 'rejected') throw marked.reason;
-    if (raised.status === 'rejected') throw raised.reason;
-    alerts.push(...raised.value);
+    await this.store.markAnalyzed(marks.filter((mark) => analysed.has(mark.testName)));
+    alerts.push(...(await this.raiseDue(results, now)));
   }
 
   /** Raises the alerts the policy calls for among a batch's results, in one transaction. */
