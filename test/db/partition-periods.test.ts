@@ -1,6 +1,6 @@
 // The periods a partitioned measurements table is cut into: pure arithmetic on UTC instants.
 import { describe, expect, it } from 'vitest';
-import { intervalOfBounds, nextPeriod, partitionName, periodStart, periodsBetween, periodsToPartition } from '../../src/db/pg/partition-periods.js';
+import { intervalOfBounds, nextPeriod, partitionName, partitionNamePattern, periodStart, periodsBetween, periodsToPartition } from '../../src/db/pg/partition-periods.js';
 
 const at = (iso: string) => new Date(iso);
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -30,6 +30,9 @@ describe('partition periods', () => {
   it('name partitions by their first day and tell the interval from the bounds', () => {
     expect(partitionName('confidence_measurements', at('2026-02-01T00:00:00Z'), 'month')).toBe('confidence_measurements_2026_02');
     expect(partitionName('confidence_measurements', at('0001-01-01T00:00:00Z'), 'week')).toBe('confidence_measurements_w0001_01_01');
+    const named = new RegExp(`^${partitionNamePattern('confidence_measurements')}$`);
+    for (const interval of ['month', 'week'] as const) expect(partitionName('confidence_measurements', at('2026-11-23T00:00:00Z'), interval)).toMatch(named);
+    expect('confidence_measurements_archive').not.toMatch(named);
     expect(intervalOfBounds(at('2026-02-01T00:00:00Z'), at('2026-03-01T00:00:00Z'))).toBe('month');
     expect(intervalOfBounds(at('2026-11-02T00:00:00Z'), at('2026-11-09T00:00:00Z'))).toBe('week');
   });

@@ -60,6 +60,11 @@ export function partitionName(table: string, start: Date, interval: PartitionInt
   return `${table}_w${year}_${month}_${String(start.getUTCDate()).padStart(2, '0')}`;
 }
 
+/** Every name partitionName gives the table's partitions, as a regular expression (POSIX and JavaScript alike). */
+export function partitionNamePattern(table: string): string {
+  return `${table}_(w[0-9]{4}_[0-9]{2}_[0-9]{2}|[0-9]{4}_[0-9]{2})`;
+}
+
 /** Which interval a partition's bounds span: a week is 7 days, a month 28 to 31. */
 export function intervalOfBounds(from: Date, to: Date): PartitionInterval {
   return to.getTime() - from.getTime() <= 7 * dayMs ? 'week' : 'month';

@@ -3,7 +3,7 @@
 // and the conversion of an existing table from one layout to another.
 import { sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { intervalOfBounds, nextPeriod, partitionName, periodsToPartition, type MeasurementsLayout, type PartitionInterval } from './partition-periods.js';
+import { intervalOfBounds, nextPeriod, partitionName, partitionNamePattern, periodsToPartition, type MeasurementsLayout, type PartitionInterval } from './partition-periods.js';
 
 // The functions take any Drizzle database on one connection or a pool; a caller that needs them
 // atomic runs them in its transaction.
@@ -137,7 +137,7 @@ export async function dropExpiredPartitions(db: Database): Promise<string[]> {
   const found = await db.execute<{ name: string }>(sql`
     select relname as name from pg_class
     where relnamespace = current_schema()::regnamespace and relkind = 'r' and not relispartition
-      and relname ~ ${`^${measurementsTable}_(w[0-9]{4}_[0-9]{2}_[0-9]{2}|[0-9]{4}_[0-9]{2})${expiredSuffix}$`}
+      and relname ~ ${`^${partitionNamePattern(measurementsTable)}${expiredSuffix}$`}
       and obj_description(oid, 'pg_class') = ${expiredComment}`);
   for (const { name } of found.rows) await db.execute(sql`drop table if exists ${ident(name)}`);
   return found.rows.map((row) => row.name);
